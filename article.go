@@ -1,0 +1,220 @@
+package byline
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Status is where an article stands in its life.
+type Status string
+
+// Article statuses. A scheduled article becomes visible on its own once its
+// PublishedAt has passed; no job has to flip it.
+const (
+	Draft     Status = "draft"
+	Scheduled Status = "scheduled"
+	Published Status = "published"
+)
+
+// Valid reports whether s is one of the known statuses.
+func (s Status) Valid() bool {
+	switch s {
+	case Draft, Scheduled, Published:
+		return true
+	}
+	return false
+}
+
+// Article is a story: the unit a reader reads and an editor publishes.
+type Article struct {
+	ID       int64
+	Slug     string
+	Headline string
+	Dek      string // the standfirst or excerpt shown under the headline and on lists
+
+	// Body is the Markdown source; BodyHTML is its sanitized rendering,
+	// made by the store when the article is saved. BodyText is the plain
+	// text, for excerpts, search and reading time.
+	Body     string
+	BodyHTML string
+	BodyText string
+
+	Authors []Author
+	Tags    []Tag
+
+	Status      Status
+	PublishedAt time.Time // when it is (or was, or will be) public; zero for a draft never scheduled
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+
+	SourceURL       string // where an imported article came from; unique when set
+	FeatureImageURL string
+	Version         int // incremented on each update, for edit-conflict checks
+}
+
+// Author is a person an article is credited to.
+type Author struct {
+	ID   int64
+	Slug string
+	Name string
+}
+
+// Tag labels articles on a subject.
+type Tag struct {
+	ID   int64
+	Slug string
+	Name string
+}
+
+// URL returns the article's permalink path, e.g.
+// /2015/10/russian-us-relationship-in-syria-remains-complicated/. The year
+// and month are those of publication (UTC), or of creation for an article
+// never published.
+func (a *Article) URL() string {
+	t := a.PublishedAt
+	if t.IsZero() {
+		t = a.CreatedAt
+	}
+	t = t.UTC()
+	return fmt.Sprintf("/%04d/%02d/%s/", t.Year(), int(t.Month()), a.Slug)
+}
+
+// IsVisible reports whether readers can see the article at time now.
+func (a *Article) IsVisible(now time.Time) bool {
+	return (a.Status == Published || a.Status == Scheduled) && !a.PublishedAt.IsZero() && !a.PublishedAt.After(now)
+}
+
+// WordsPerMinute is the reading speed behind ReadingTime.
+const WordsPerMinute = 230
+
+// ReadingTime returns the minutes an average reader needs, at least one.
+func (a *Article) ReadingTime() int {
+	words := len(strings.Fields(a.BodyText))
+	m := (words + WordsPerMinute - 1) / WordsPerMinute
+	return max(m, 1)
+}
+
+// Byline returns the authors' names joined for display: "A", "A and B",
+// "A, B and C". It returns "" when there are no authors.
+func (a *Article) Byline() string {
+	names := make([]string, len(a.Authors))
+	for i, au := range a.Authors {
+		names[i] = au.Name
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// Field limits, generous enough for any real article and small enough that a
+// hostile import cannot fill the disk with one row.
+const (
+	MaxHeadlineRunes = 500
+	MaxDekRunes      = 5_000
+	MaxBodyBytes     = 5 << 20
+	MaxNameRunes     = 200
+	MaxURLBytes      = 2_048
+)
+
+// Validate checks the fields a writer controls and returns an Invalid error
+// naming the first problem.
+func (a *Article) Validate() error {
+	switch {
+	case strings.TrimSpace(a.Headline) == "":
+		return Errorf(Invalid, "An article needs a headline.")
+	case !utf8.ValidString(a.Headline) || !utf8.ValidString(a.Dek) || !utf8.ValidString(a.Body):
+		return Errorf(Invalid, "The article's text is not valid UTF-8.")
+	case utf8.RuneCountInString(a.Headline) > MaxHeadlineRunes:
+		return Errorf(Invalid, "The headline is longer than %d characters.", MaxHeadlineRunes)
+	case utf8.RuneCountInString(a.Dek) > MaxDekRunes:
+		return Errorf(Invalid, "The excerpt is longer than %d characters.", MaxDekRunes)
+	case len(a.Body) > MaxBodyBytes:
+		return Errorf(Invalid, "The body is larger than %d MB.", MaxBodyBytes>>20)
+	case !a.Status.Valid():
+		return Errorf(Invalid, "Unknown status %q: use draft, scheduled or published.", a.Status)
+	case a.Status == Scheduled && a.PublishedAt.IsZero():
+		return Errorf(Invalid, "A scheduled article needs a publication time.")
+	case len(a.SourceURL) > MaxURLBytes || len(a.FeatureImageURL) > MaxURLBytes:
+		return Errorf(Invalid, "A URL is longer than %d bytes.", MaxURLBytes)
+	case a.Slug != "" && Slugify(a.Slug) != a.Slug:
+		return Errorf(Invalid, "The slug %q may hold only lower-case letters, digits and single hyphens.", a.Slug)
+	}
+	for _, au := range a.Authors {
+		if strings.TrimSpace(au.Name) == "" || utf8.RuneCountInString(au.Name) > MaxNameRunes {
+			return Errorf(Invalid, "An author's name must be 1 to %d characters.", MaxNameRunes)
+		}
+	}
+	for _, t := range a.Tags {
+		if strings.TrimSpace(t.Name) == "" || utf8.RuneCountInString(t.Name) > MaxNameRunes {
+			return Errorf(Invalid, "A tag must be 1 to %d characters.", MaxNameRunes)
+		}
+	}
+	return nil
+}
+
+// ArticleFilter selects articles. Nil fields do not filter. Without
+// IncludeHidden only articles visible to readers are returned.
+type ArticleFilter struct {
+	Tag           *string // tag slug
+	Author        *string // author slug
+	Status        *Status
+	IncludeHidden bool // drafts and not-yet-due scheduled articles too (the newsroom)
+	ExcludeID     int64
+	Limit, Offset int
+}
+
+// ImportResult says what happened to one imported article.
+type ImportResult struct {
+	Article *Article
+	Created bool // false: an existing article was updated in place
+}
+
+// ArticleService reads and writes articles. Implementations are safe for
+// concurrent use. Times are UTC.
+type ArticleService interface {
+	// FindBySlug returns the visible article with the given slug.
+	// It returns an error of kind NotFound if there is none.
+	FindBySlug(ctx context.Context, slug string) (*Article, error)
+
+	// FindByID returns the article with the given ID, visible or not.
+	// It returns an error of kind NotFound if there is none.
+	FindByID(ctx context.Context, id int64) (*Article, error)
+
+	// Find returns the articles matching f, newest first, and how many
+	// match in all, ignoring f.Limit and f.Offset.
+	Find(ctx context.Context, f ArticleFilter) ([]*Article, int, error)
+
+	// Recent returns up to n of the latest visible articles, leaving out
+	// the article with ID excludeID (0 leaves out none).
+	Recent(ctx context.Context, n int, excludeID int64) ([]*Article, error)
+
+	// Create validates and stores a new article, rendering its body and
+	// giving it a unique slug (from the headline when Slug is empty; a
+	// clash gets a numbered suffix). It sets a's ID, slug, HTML and times.
+	Create(ctx context.Context, a *Article) error
+
+	// Import stores the articles in one transaction: each updates in place
+	// the article with the same SourceURL (or, without one, the same slug)
+	// or is created. Either all are stored or none is.
+	Import(ctx context.Context, articles []*Article) ([]ImportResult, error)
+
+	// Delete removes an article. It returns NotFound if there is none.
+	Delete(ctx context.Context, id int64) error
+
+	// LastModified returns the time of the last change readers can see:
+	// an edit, a deletion, or a scheduled article coming due. Pages use it
+	// for ETag and Last-Modified.
+	LastModified(ctx context.Context) (time.Time, error)
+
+	// FindAuthor and FindTag return the author or tag with the given slug,
+	// or an error of kind NotFound.
+	FindAuthor(ctx context.Context, slug string) (*Author, error)
+	FindTag(ctx context.Context, slug string) (*Tag, error)
+}

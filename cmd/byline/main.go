@@ -1,0 +1,77 @@
+// Command byline runs a Byline news site and manages its content.
+//
+//	byline serve            run the site
+//	byline import FILE...   import articles
+//	byline help [COMMAND]   explain commands, flags and environment variables
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// usageError is a mistake in the command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// run is the whole program, so tests can run it; it returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, ok := commands()[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "byline: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	err := cmd.run(ctx, args[1:], stdin, stdout, stderr)
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "byline %s: %v\n", args[0], err)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "byline %s: %v\n", args[0], err)
+		return 1
+	}
+}
+
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+// commands lists the subcommands.
+func commands() map[string]command {
+	return map[string]command{
+		"serve":  {"run the site", runServe},
+		"import": {"import articles from files", runImport},
+		"help":   {"explain a command, its flags and environment variables", runHelp},
+	}
+}
+
+const usage = `Byline runs a news site from one binary.
+
+Usage:
+  byline serve [flags]              run the site (http://127.0.0.1:8080 by default)
+  byline import [flags] PATH...     import articles (a file, a folder, or - for stdin)
+  byline help [COMMAND]             explain a command, its flags and environment variables
+
+Every flag can also be set with an environment variable (BYLINE_ADDR for --addr, ...);
+a flag on the command line wins over the environment.
+`

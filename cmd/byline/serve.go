@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+
+	"github.com/bylinenews/byline/sqlite"
+	"github.com/bylinenews/byline/web"
+)
+
+func serveFlags(c *Config) *flag.FlagSet {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.siteFlags(fs)
+	c.storageFlags(fs)
+	return fs
+}
+
+// runServe runs the site until the context is cancelled (SIGINT, SIGTERM).
+func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	var c Config
+	if err := parseFlags(serveFlags(&c), args, stderr); err != nil {
+		return err
+	}
+	if err := c.validate(); err != nil {
+		return err
+	}
+	logger := c.logger(stderr)
+	db, err := c.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	publicDir := filepath.Join(c.DataDir, "public")
+	if err := os.MkdirAll(publicDir, 0o750); err != nil {
+		return err
+	}
+	srv := &web.Server{
+		Articles:  sqlite.NewArticleService(db),
+		Site:      web.Site{Title: c.SiteTitle, Tagline: c.Tagline, BaseURL: c.BaseURL},
+		Logger:    logger,
+		PublicDir: os.DirFS(publicDir),
+		Health:    db.Ping,
+	}
+	return srv.ListenAndServe(ctx, c.Addr, func(addr net.Addr) {
+		logger.Info("serving", "url", "http://"+addr.String(), "database", c.sqlitePath())
+	})
+}

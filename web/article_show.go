@@ -1,0 +1,61 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/bylinenews/byline"
+)
+
+// articlePage is the data of an article page.
+type articlePage struct {
+	layout
+	Article *byline.Article
+	// Related are further reading under the article (filled by search).
+	Related []*byline.Article
+}
+
+// showArticle serves an article with the Recent Posts beside it. A permalink
+// with the wrong year or month is redirected to the right one.
+func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) {
+	a, err := s.Articles.FindBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	if want := a.URL(); r.URL.Path != want {
+		http.Redirect(w, r, want, http.StatusMovedPermanently)
+		return
+	}
+	l, err := s.newLayout(r, a.Headline, a.ID)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	l.Description = excerpt(a)
+	s.render(w, r, http.StatusOK, "article", articlePage{layout: l, Article: a})
+}
+
+// redirectToSlash sends /yyyy/mm/slug to /yyyy/mm/slug/, the permalink.
+func (s *Server) redirectToSlash(w http.ResponseWriter, r *http.Request) {
+	target := r.URL.Path + "/"
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, target, http.StatusMovedPermanently)
+}
+
+// healthz answers 200 "ok" while the database answers.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if s.Health != nil {
+		if err := s.Health(r.Context()); err != nil {
+			s.Logger.Error("health check failed", "error", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "database unavailable")
+			return
+		}
+	}
+	fmt.Fprintln(w, "ok")
+}

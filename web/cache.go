@@ -1,0 +1,201 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// pageCacheBytes bounds the memory the page cache holds (raw + gzipped).
+const pageCacheBytes = 32 << 20
+
+// cachedPage serves a public page through the page cache and conditional
+// GET. A page's version is the site's LastModified: any edit, deletion or
+// scheduled article coming due changes it, on any instance, so a cached
+// copy is used only while it is current, and ETags change with content.
+func (s *Server) cachedPage(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		modified, err := s.Articles.LastModified(r.Context())
+		if err != nil {
+			s.serveError(w, r, err)
+			return
+		}
+		version := modified.UnixMilli()
+		etag := fmt.Sprintf(`"%x-%s"`, version, s.assets.version)
+		if notModified(r, etag, modified) {
+			w.Header().Set("ETag", etag)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		key := r.URL.Path + "?" + r.URL.RawQuery
+		page, ok := s.pages.get(key, version)
+		if !ok {
+			buf := &bufferedResponse{header: http.Header{}, status: http.StatusOK}
+			h(buf, r)
+			if buf.status != http.StatusOK {
+				// Errors and redirects pass through uncached: a flood of
+				// random URLs must not evict the real pages.
+				buf.writeTo(w)
+				return
+			}
+			page = newCachedResponse(buf, version, etag, modified)
+			s.pages.put(key, page)
+		}
+		page.serve(w, r)
+	})
+}
+
+// notModified reports whether the client's copy is current. If-None-Match
+// wins over If-Modified-Since, as RFC 9110 says.
+func notModified(r *http.Request, etag string, modified time.Time) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, candidate := range strings.Split(inm, ",") {
+			candidate = strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
+			if candidate == etag || candidate == "*" {
+				return true
+			}
+		}
+		return false
+	}
+	if ims, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !modified.IsZero() {
+		return !modified.Truncate(time.Second).After(ims)
+	}
+	return false
+}
+
+// cachedResponse is a rendered page, kept plain and gzipped.
+type cachedResponse struct {
+	version     int64
+	status      int
+	contentType string
+	etag        string
+	modified    time.Time
+	body, gz    []byte
+}
+
+func newCachedResponse(buf *bufferedResponse, version int64, etag string, modified time.Time) *cachedResponse {
+	c := &cachedResponse{version: version, status: buf.status, contentType: buf.header.Get("Content-Type"),
+		etag: etag, modified: modified, body: buf.body.Bytes()}
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(c.body)
+	zw.Close()
+	c.gz = gz.Bytes()
+	return c
+}
+
+func (c *cachedResponse) size() int64 { return int64(len(c.body) + len(c.gz) + 256) }
+
+func (c *cachedResponse) serve(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	hdr.Set("Content-Type", c.contentType)
+	if c.status == http.StatusOK {
+		hdr.Set("ETag", c.etag)
+		if !c.modified.IsZero() {
+			hdr.Set("Last-Modified", c.modified.UTC().Format(http.TimeFormat))
+		}
+		// Readers always get the current page: caches may store it but
+		// must ask again (cheaply, with the ETag) before reusing it.
+		hdr.Set("Cache-Control", "public, no-cache")
+	}
+	body := c.body
+	if acceptsGzip(r) {
+		hdr.Set("Content-Encoding", "gzip")
+		hdr.Set("ETag", "W/"+c.etag)
+		body = c.gz
+	}
+	hdr.Set("Content-Length", fmt.Sprint(len(body)))
+	w.WriteHeader(c.status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// bufferedResponse collects a handler's response so it can be cached.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+	wrote  bool
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) writeTo(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(b.status)
+	w.Write(b.body.Bytes())
+}
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	b.wrote = true
+	return b.body.Write(p)
+}
+func (b *bufferedResponse) WriteHeader(code int) {
+	if !b.wrote {
+		b.status, b.wrote = code, true
+	}
+}
+
+// pageCache is a size-bounded LRU of rendered pages, keyed by URL.
+type pageCache struct {
+	mu       sync.Mutex
+	maxBytes int64
+	bytes    int64
+	order    *list.List // front: most recently used
+	items    map[string]*list.Element
+}
+
+type pageEntry struct {
+	key  string
+	page *cachedResponse
+}
+
+func newPageCache(maxBytes int64) *pageCache {
+	return &pageCache{maxBytes: maxBytes, order: list.New(), items: map[string]*list.Element{}}
+}
+
+// get returns the page cached under key if it is of the given version.
+func (c *pageCache) get(key string, version int64) (*cachedResponse, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		return nil, false
+	}
+	e := el.Value.(*pageEntry)
+	if e.page.version != version {
+		c.remove(el)
+		return nil, false
+	}
+	c.order.MoveToFront(el)
+	return e.page, true
+}
+
+func (c *pageCache) put(key string, page *cachedResponse) {
+	if page.size() > c.maxBytes/8 {
+		return // one huge page must not evict everything else
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		c.remove(el)
+	}
+	c.items[key] = c.order.PushFront(&pageEntry{key: key, page: page})
+	c.bytes += page.size()
+	for c.bytes > c.maxBytes {
+		c.remove(c.order.Back())
+	}
+}
+
+func (c *pageCache) remove(el *list.Element) {
+	e := c.order.Remove(el).(*pageEntry)
+	delete(c.items, e.key)
+	c.bytes -= e.page.size()
+}

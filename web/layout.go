@@ -1,0 +1,36 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/bylinenews/byline"
+)
+
+// layout is the data every page shares: the site, the page's own title and
+// description, and the Recent Posts beside it.
+type layout struct {
+	Site        Site
+	Title       string // the page's title; "" on the home page
+	Description string
+	Canonical   string // the page's own path
+	Recent      []*byline.Article
+	SearchQuery string // kept in the header search box
+}
+
+// newLayout builds the shared page data, with Recent Posts leaving out the
+// article with ID excludeID (the one being read).
+func (s *Server) newLayout(r *http.Request, title string, excludeID int64) (layout, error) {
+	recent, err := s.Articles.Recent(r.Context(), s.RecentCount, excludeID)
+	if err != nil {
+		return layout{}, err
+	}
+	l := s.bareLayout(r, title)
+	l.Recent = recent
+	return l, nil
+}
+
+// bareLayout is the layout without anything from the database, for error
+// pages when the database itself is the error.
+func (s *Server) bareLayout(r *http.Request, title string) layout {
+	return layout{Site: s.Site, Title: title, Description: s.Site.Description, Canonical: r.URL.Path}
+}

@@ -1,0 +1,54 @@
+package web
+
+import (
+	"net/http"
+	"regexp"
+)
+
+// routes lists every URL the server answers, top to bottom.
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+
+	// The reader's site. Public pages go through the page cache.
+	// Article permalinks, /{yyyy}/{mm}/{slug}/, are matched in
+	// servePermalinkOrNotFound: as a mux pattern they would clash with every
+	// other three-segment route.
+	mux.Handle("GET /{$}", s.cachedPage(s.showHome))
+	mux.Handle("GET /tag/{slug}/{$}", s.cachedPage(s.showTag))
+	mux.Handle("GET /author/{slug}/{$}", s.cachedPage(s.showAuthor))
+
+	// Files.
+	mux.HandleFunc("GET /static/{hash}/{name}", s.serveAsset)
+	if s.PublicDir != nil {
+		mux.Handle("GET /files/", http.StripPrefix("/files/", http.FileServerFS(s.PublicDir)))
+	}
+
+	// Operations.
+	mux.HandleFunc("GET /healthz", s.healthz)
+
+	// Permalinks, then everything else.
+	article := s.cachedPage(s.showArticle)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.servePermalinkOrNotFound(w, r, article)
+	})
+	return mux
+}
+
+// permalink matches an article's path; the slug is anything but a slash.
+var permalink = regexp.MustCompile(`^/([0-9]{4})/([0-9]{2})/([^/]+)(/?)$`)
+
+func (s *Server) servePermalinkOrNotFound(w http.ResponseWriter, r *http.Request, article http.Handler) {
+	m := permalink.FindStringSubmatch(r.URL.Path)
+	if m == nil || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+		s.notFound(w, r)
+		return
+	}
+	if m[4] == "" {
+		s.redirectToSlash(w, r)
+		return
+	}
+	r.SetPathValue("year", m[1])
+	r.SetPathValue("month", m[2])
+	r.SetPathValue("slug", m[3])
+	article.ServeHTTP(w, r)
+}

@@ -1,0 +1,111 @@
+// Package web is Byline's HTTP server: routes, middleware, the handlers of
+// the reader's site and the JSON API, and the HTML templates and static
+// files, embedded in the binary.
+//
+// Handlers read the request, call the domain services and render a
+// template; they never see SQL.
+package web
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/bylinenews/byline"
+)
+
+// Site is what the pages say about the site itself.
+type Site struct {
+	Title       string
+	Tagline     string
+	Description string
+	// BaseURL is the public origin, e.g. https://news.example.com, for
+	// absolute links; empty means links are relative to the request.
+	BaseURL string
+}
+
+// Server serves the site. Set the fields, then call Handler or
+// ListenAndServe; fields must not change after that.
+type Server struct {
+	Articles byline.ArticleService
+	Site     Site
+	Logger   *slog.Logger
+
+	// PostsPerPage is the length of the home and archive pages.
+	PostsPerPage int
+	// RecentCount is the length of the Recent Posts list.
+	RecentCount int
+	// PublicDir, if set, is served at /files/ (uploaded and pre-rendered
+	// files under the data directory).
+	PublicDir fs.FS
+	// Health, if set, is checked by /healthz (the database's ping).
+	Health func(context.Context) error
+
+	templates *templates
+	assets    *assets
+	pages     *pageCache
+}
+
+// Defaults for the optional fields.
+const (
+	DefaultPostsPerPage = 10
+	DefaultRecentCount  = 5
+)
+
+// Handler returns the server's HTTP handler with all middleware. It panics
+// if the embedded templates do not parse: a mistake found at start-up.
+func (s *Server) Handler() http.Handler {
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if s.PostsPerPage <= 0 {
+		s.PostsPerPage = DefaultPostsPerPage
+	}
+	if s.RecentCount <= 0 {
+		s.RecentCount = DefaultRecentCount
+	}
+	if s.Site.Title == "" {
+		s.Site.Title = "Byline"
+	}
+	s.assets = mustLoadAssets()
+	s.templates = mustParseTemplates(s.assets)
+	s.pages = newPageCache(pageCacheBytes)
+	return s.middleware(s.routes())
+}
+
+// ListenAndServe serves on addr until ctx is cancelled, then shuts down
+// gracefully, letting requests in flight finish for up to 10 seconds.
+// ready, if not nil, is called with the listening address once it listens.
+func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net.Addr)) error {
+	srv := &http.Server{
+		Handler: s.Handler(),
+		// ReadHeaderTimeout first: it is what stops slow-header attacks.
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second, // the largest honest body is an editor's upload
+		WriteTimeout:      60 * time.Second, // exports stream for a while
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s.Logger.Info("shutting down")
+	return srv.Shutdown(shutdownCtx)
+}
