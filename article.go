@@ -168,6 +168,12 @@ type ArticleFilter struct {
 	IncludeHidden bool // drafts and not-yet-due scheduled articles too (the newsroom)
 	ExcludeID     int64
 	Limit, Offset int
+	// MetadataOnly leaves out the bodies, authors and tags, for long lists
+	// such as sitemaps.
+	MetadataOnly bool
+	// OrderByID lists oldest first by ID, a stable order for paging
+	// through every article (sitemaps, exports).
+	OrderByID bool
 }
 
 // ImportResult says what happened to one imported article.

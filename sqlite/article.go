@@ -25,6 +25,11 @@ func NewArticleService(db *DB) *ArticleService { return &ArticleService{db: db} 
 const articleColumns = `a.id, a.slug, a.headline, a.dek, a.body, a.body_html, a.body_text, a.status,
 	a.published_at, a.created_at, a.updated_at, a.source_url, a.feature_image_url, a.version`
 
+// articleMetadataColumns are articleColumns with empty bodies, for lists
+// that need no text; scanArticle reads both.
+const articleMetadataColumns = `a.id, a.slug, a.headline, a.dek, '', '', '', a.status,
+	a.published_at, a.created_at, a.updated_at, a.source_url, a.feature_image_url, a.version`
+
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanArticle(row rowScanner) (*byline.Article, error) {
@@ -104,6 +109,13 @@ func (s *ArticleService) Find(ctx context.Context, f byline.ArticleFilter) ([]*b
 	if f.IncludeHidden {
 		order = " ORDER BY coalesce(a.published_at, a.created_at) DESC, a.id DESC"
 	}
+	if f.OrderByID {
+		order = " ORDER BY a.id"
+	}
+	columns := articleColumns
+	if f.MetadataOnly {
+		columns = articleMetadataColumns
+	}
 
 	var total int
 	if err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM articles a`+cond, args...).Scan(&total); err != nil {
@@ -113,8 +125,15 @@ func (s *ArticleService) Find(ctx context.Context, f byline.ArticleFilter) ([]*b
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	articles, err := s.query(ctx, `SELECT `+articleColumns+` FROM articles a`+cond+order+` LIMIT ? OFFSET ?`,
-		append(args, limit, max(f.Offset, 0))...)
+	q := `SELECT ` + columns + ` FROM articles a` + cond + order + ` LIMIT ? OFFSET ?`
+	args = append(args, limit, max(f.Offset, 0))
+	var articles []*byline.Article
+	var err error
+	if f.MetadataOnly {
+		articles, err = s.queryWithoutPeople(ctx, q, args...)
+	} else {
+		articles, err = s.query(ctx, q, args...)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
@@ -129,6 +148,17 @@ func (s *ArticleService) Recent(ctx context.Context, n int, excludeID int64) ([]
 }
 
 func (s *ArticleService) query(ctx context.Context, q string, args ...any) ([]*byline.Article, error) {
+	articles, err := s.queryWithoutPeople(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.attachPeople(ctx, s.db.read, articles); err != nil {
+		return nil, err
+	}
+	return articles, nil
+}
+
+func (s *ArticleService) queryWithoutPeople(ctx context.Context, q string, args ...any) ([]*byline.Article, error) {
 	rows, err := s.db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query articles: %w", err)
@@ -144,9 +174,6 @@ func (s *ArticleService) query(ctx context.Context, q string, args ...any) ([]*b
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("query articles: %w", err)
-	}
-	if err := s.attachPeople(ctx, s.db.read, articles); err != nil {
-		return nil, err
 	}
 	return articles, nil
 }
