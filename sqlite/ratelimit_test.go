@@ -1,0 +1,88 @@
+package sqlite_test
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bylinenews/byline/internal/dbtest"
+	"github.com/bylinenews/byline/sqlite"
+)
+
+func TestRateLimiter_Allow(t *testing.T) {
+	t.Parallel()
+	setup := func(t *testing.T) (*sqlite.RateLimiter, *testClock) {
+		db := dbtest.OpenSQLite(t)
+		clock := newTestClock()
+		db.Now = clock.Now
+		return sqlite.NewRateLimiter(db), clock
+	}
+
+	t.Run("the limit is allowed, the next is refused until the window ends", func(t *testing.T) {
+		t.Parallel()
+		l, clock := setup(t)
+		ctx := t.Context()
+		for i := range 3 {
+			if ok, _, err := l.Allow(ctx, "ip:1", 3, time.Minute); !ok || err != nil {
+				t.Fatalf("Allow #%d = %v, %v; want allowed", i+1, ok, err)
+			}
+		}
+		clock.Advance(20*time.Second + 300*time.Millisecond)
+		ok, retry, err := l.Allow(ctx, "ip:1", 3, time.Minute)
+		if ok || err != nil || retry != 40*time.Second {
+			t.Fatalf("Allow #4 = %v, %v, %v; want refused, retry after 40s (rounded up)", ok, retry, err)
+		}
+		clock.Advance(39 * time.Second)
+		if ok, retry, _ := l.Allow(ctx, "ip:1", 3, time.Minute); ok || retry != time.Second {
+			t.Errorf("Allow just before the window ends = %v, %v; want refused, 1s", ok, retry)
+		}
+		clock.Advance(time.Second)
+		if ok, _, _ := l.Allow(ctx, "ip:1", 3, time.Minute); !ok {
+			t.Error("Allow in the next window = refused, want allowed")
+		}
+	})
+
+	t.Run("keys are counted apart", func(t *testing.T) {
+		t.Parallel()
+		l, _ := setup(t)
+		ctx := t.Context()
+		l.Allow(ctx, "ip:1", 1, time.Minute)
+		if ok, _, _ := l.Allow(ctx, "ip:2", 1, time.Minute); !ok {
+			t.Error("Allow(ip:2) refused because of ip:1")
+		}
+		if ok, _, _ := l.Allow(ctx, "ip:1", 1, time.Minute); ok {
+			t.Error("Allow(ip:1) a second time with limit 1 = allowed")
+		}
+	})
+
+	t.Run("concurrent events are all counted", func(t *testing.T) {
+		t.Parallel()
+		l, _ := setup(t)
+		var allowed atomic.Int32
+		var wg sync.WaitGroup
+		for range 40 {
+			wg.Go(func() {
+				ok, _, err := l.Allow(t.Context(), "ip:1", 10, time.Hour)
+				if err != nil {
+					t.Errorf("Allow: %v", err)
+				}
+				if ok {
+					allowed.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if allowed.Load() != 10 {
+			t.Errorf("%d of 40 concurrent events allowed with limit 10, want 10", allowed.Load())
+		}
+	})
+
+	t.Run("a bad limit is an error", func(t *testing.T) {
+		t.Parallel()
+		l, _ := setup(t)
+		if _, _, err := l.Allow(t.Context(), "k", 0, time.Minute); err == nil {
+			t.Error("Allow with limit 0 = nil error")
+		}
+	})
+}
