@@ -1,0 +1,596 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/query"
+)
+
+var _ byline.SearchService = (*SearchService)(nil)
+
+// SearchService implements byline.SearchService with SQLite's FTS5. The
+// index lives in the tables of migration 0002, written by triggers in the
+// same transaction as the articles.
+type SearchService struct {
+	db       *DB
+	articles *ArticleService // for loading authors and tags
+}
+
+// NewSearchService returns the search service of db.
+func NewSearchService(db *DB) *SearchService {
+	return &SearchService{db: db, articles: NewArticleService(db)}
+}
+
+// The bm25 weights of the headline, the dek and the body (as in the rank
+// setting of migration 0002).
+const bm25Weights = "10.0, 4.0, 1.0"
+
+// snippetTokens is how many words of the body a snippet shows.
+const snippetTokens = 30
+
+// suggestCandidates bounds the articles Suggest ranks: the newest that
+// match. A two-letter prefix can match half the archive; ranking all of it
+// would cost more than a keystroke is worth.
+const suggestCandidates = 200
+
+// Search returns a page of the visible articles matching q.
+func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.SearchResult, error) {
+	if q.IsZero() {
+		return &byline.SearchResult{}, nil
+	}
+	if !q.HasTerms() {
+		return s.browse(ctx, q)
+	}
+	terms := termsOf(q)
+	filter, args := s.filterSQL(q)
+
+	// Two groups, the articles holding every word first; each group in
+	// bm25 order (smaller is better), or all by date.
+	union := `SELECT rowid AS id, 0 AS grp, bm25(articles_fts, ` + bm25Weights + `) AS bm
+		FROM articles_fts WHERE articles_fts MATCH ?`
+	unionArgs := []any{terms.all()}
+	if some := terms.some(); some != "" {
+		union += ` UNION ALL SELECT rowid, 1, bm25(articles_fts, ` + bm25Weights + `)
+		FROM articles_fts WHERE articles_fts MATCH ?`
+		unionArgs = append(unionArgs, some)
+	}
+	order := "h.grp, h.bm, a.live_at DESC, a.id DESC"
+	if q.Sort == byline.SortNewest {
+		order = "a.live_at DESC, a.id DESC"
+	}
+	rows, err := s.db.read.QueryContext(ctx, `WITH h AS (`+union+`)
+		SELECT a.id, h.grp, h.bm, count(*) OVER () FROM h JOIN articles a INDEXED BY articles_search_live ON a.id = h.id
+		WHERE `+filter+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+		slices.Concat(unionArgs, args, []any{q.PageLimit(), max(q.Offset, 0)})...)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", q.String(), err)
+	}
+	defer rows.Close()
+	res := &byline.SearchResult{}
+	for rows.Next() {
+		var (
+			h   byline.SearchHit
+			id  int64
+			grp int
+			bm  float64
+		)
+		if err := rows.Scan(&id, &grp, &bm, &res.Total); err != nil {
+			return nil, fmt.Errorf("search %q: %w", q.String(), err)
+		}
+		h.Article = &byline.Article{ID: id}
+		h.Score = score(grp, bm)
+		res.Hits = append(res.Hits, &h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search %q: %w", q.String(), err)
+	}
+	if len(res.Hits) == 0 && q.Offset > 0 {
+		// Past the last page: the window function saw no row to count.
+		if res.Total, err = s.count(ctx, q); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.fillHits(ctx, terms.marks(), res.Hits); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// score maps a group and a bm25 value (negative, smaller is better) onto
+// [0, 2): the group holding every word scores 1 or more.
+func score(grp int, bm float64) float64 {
+	x := max(-bm, 0)
+	sc := x / (1 + x)
+	if grp == 0 {
+		sc++
+	}
+	return sc
+}
+
+// count returns how many visible articles match q, for a page past the end.
+func (s *SearchService) count(ctx context.Context, q byline.Query) (int, error) {
+	terms := termsOf(q)
+	filter, args := s.filterSQL(q)
+	expr := terms.all()
+	if some := terms.some(); some != "" {
+		expr = ftsAny([]string{terms.all(), some})
+	}
+	var n int
+	err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM articles_fts h JOIN articles a INDEXED BY articles_search_live ON a.id = h.rowid
+		WHERE articles_fts MATCH ? AND `+filter, append([]any{expr}, args...)...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count search %q: %w", q.String(), err)
+	}
+	return n, nil
+}
+
+// filterSQL returns the conditions on articles a that every search shares:
+// visible now, and q's filters. Exclusions are not here but in the match.
+func (s *SearchService) filterSQL(q byline.Query) (string, []any) {
+	where := []string{"a.live_at <= ?"}
+	args := []any{s.db.now().UnixMilli()}
+	if q.Tag != nil {
+		where = append(where, "EXISTS (SELECT 1 FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id AND t.slug = ?)")
+		args = append(args, *q.Tag)
+	}
+	if q.Author != nil {
+		where = append(where, "EXISTS (SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id AND au.slug = ?)")
+		args = append(args, *q.Author)
+	}
+	if q.Since != nil {
+		where, args = append(where, "a.live_at >= ?"), append(args, q.Since.UnixMilli())
+	}
+	if q.Before != nil {
+		where, args = append(where, "a.live_at < ?"), append(args, q.Before.UnixMilli())
+	}
+	return strings.Join(where, " AND "), args
+}
+
+// browse lists, newest first, the articles a query without words selects
+// by its filters and exclusions.
+func (s *SearchService) browse(ctx context.Context, q byline.Query) (*byline.SearchResult, error) {
+	filter, args := s.filterSQL(q)
+	if ex := termsOf(q).exclude; ex != "" {
+		filter += " AND a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+		args = append(args, ex)
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT a.id, count(*) OVER () FROM articles a
+		WHERE `+filter+` ORDER BY a.live_at DESC, a.id DESC LIMIT ? OFFSET ?`,
+		append(args, q.PageLimit(), max(q.Offset, 0))...)
+	if err != nil {
+		return nil, fmt.Errorf("browse %q: %w", q.String(), err)
+	}
+	defer rows.Close()
+	res := &byline.SearchResult{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id, &res.Total); err != nil {
+			return nil, fmt.Errorf("browse %q: %w", q.String(), err)
+		}
+		res.Hits = append(res.Hits, &byline.SearchHit{Article: &byline.Article{ID: id}})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("browse %q: %w", q.String(), err)
+	}
+	if len(res.Hits) == 0 && q.Offset > 0 {
+		err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM articles a WHERE `+filter, args...).Scan(&res.Total)
+		if err != nil {
+			return nil, fmt.Errorf("browse %q: %w", q.String(), err)
+		}
+	}
+	if err := s.fillHits(ctx, "", res.Hits); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// fillHits loads the hits' articles, in place, with their headlines and
+// snippets marked where they match marks (an FTS5 expression; "" marks
+// nothing).
+func (s *SearchService) fillHits(ctx context.Context, marks string, hits []*byline.SearchHit) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.Article.ID
+	}
+	articles, err := s.load(ctx, ids)
+	if err != nil {
+		return err
+	}
+	byID := make(map[int64]marked, len(hits))
+	if marks != "" {
+		rows, err := s.db.read.QueryContext(ctx, `SELECT rowid,
+			highlight(articles_fts, 0, ?1, ?2),
+			snippet(articles_fts, 2, ?1, ?2, '…', `+strconv.Itoa(snippetTokens)+`)
+			FROM articles_fts WHERE articles_fts MATCH ?3 AND rowid IN (`+idList(ids)+`)`,
+			markOpen, markClose, marks)
+		if err != nil {
+			return fmt.Errorf("mark search hits: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				id int64
+				m  marked
+			)
+			if err := rows.Scan(&id, &m.headline, &m.snippet); err != nil {
+				return fmt.Errorf("mark search hits: %w", err)
+			}
+			byID[id] = m
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("mark search hits: %w", err)
+		}
+	}
+	starts, err := s.bodyStarts(ctx, hits, byID)
+	if err != nil {
+		return err
+	}
+	for _, h := range hits {
+		a := articles[h.Article.ID]
+		if a == nil {
+			// Deleted between the two queries: keep the hit's place with
+			// what is known rather than fail the page.
+			continue
+		}
+		h.Article = a
+		m, ok := byID[a.ID]
+		if !ok {
+			h.Headline = byline.Highlight{{Text: a.Headline}}
+			h.Snippet = plainSnippet(a.Dek, starts[a.ID])
+			continue
+		}
+		h.Headline = parseMarked(m.headline)
+		h.Snippet = parseMarked(m.snippet)
+		if strings.TrimSpace(h.Snippet.String()) == "" {
+			h.Snippet = plainSnippet(a.Dek, starts[a.ID])
+		}
+	}
+	return nil
+}
+
+// bodyStarts returns the beginning of the body of each hit that has no
+// marked snippet, for a plain one.
+func (s *SearchService) bodyStarts(ctx context.Context, hits []*byline.SearchHit, byID map[int64]marked) (map[int64]string, error) {
+	var ids []int64
+	for _, h := range hits {
+		if m, ok := byID[h.Article.ID]; !ok || strings.TrimSpace(m.snippet) == "" {
+			ids = append(ids, h.Article.ID)
+		}
+	}
+	starts := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return starts, nil
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id, substr(body_text, 1, 600) FROM articles WHERE id IN (`+idList(ids)+`)`)
+	if err != nil {
+		return nil, fmt.Errorf("load snippets: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id   int64
+			text string
+		)
+		if err := rows.Scan(&id, &text); err != nil {
+			return nil, fmt.Errorf("load snippets: %w", err)
+		}
+		starts[id] = text
+	}
+	return starts, rows.Err()
+}
+
+// marked is a hit's headline and snippet with FTS5's markers.
+type marked struct{ headline, snippet string }
+
+// plainSnippet is the dek, or else the beginning of the body, unmarked.
+func plainSnippet(dek, body string) byline.Highlight {
+	text := dek
+	if strings.TrimSpace(text) == "" {
+		text = body
+	}
+	words := strings.Fields(text)
+	if len(words) > snippetTokens {
+		words = append(words[:snippetTokens], "…")
+	}
+	if len(words) == 0 {
+		return nil
+	}
+	return byline.Highlight{{Text: strings.Join(words, " ")}}
+}
+
+// load returns the articles with the given IDs, with authors and tags but
+// without their bodies.
+func (s *SearchService) load(ctx context.Context, ids []int64) (map[int64]*byline.Article, error) {
+	list, err := s.articles.query(ctx, `SELECT `+articleMetadataColumns+` FROM articles a WHERE a.id IN (`+idList(ids)+`)`)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]*byline.Article, len(list))
+	for _, a := range list {
+		m[a.ID] = a
+	}
+	return m, nil
+}
+
+// idList formats IDs for an IN list. They are integers from our own rows,
+// so inlining them is safe.
+func idList(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+// Suggest returns up to n visible articles whose headlines hold q's words.
+func (s *SearchService) Suggest(ctx context.Context, q byline.Query, n int) ([]*byline.Suggestion, error) {
+	n = min(n, byline.MaxSuggestions)
+	expr := suggestExpr(q)
+	if n <= 0 || expr == "" {
+		return nil, nil
+	}
+	filter, args := s.filterSQL(q)
+	if ex := termsOf(q).exclude; ex != "" {
+		filter += " AND a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+		args = append(args, ex)
+	}
+	// The newest candidates, then the best of them: a short headline that
+	// is mostly the typed words ranks first.
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id, hl FROM (
+			SELECT w.rowid AS id, bm25(article_words, 1.0, 0.0) AS bm,
+				highlight(article_words, 0, ?, ?) AS hl, a.live_at AS live
+			FROM article_words w JOIN articles a ON a.id = w.rowid
+			WHERE article_words MATCH ? AND `+filter+`
+			ORDER BY w.rowid DESC LIMIT `+strconv.Itoa(suggestCandidates)+`
+		) ORDER BY bm, live DESC LIMIT ?`,
+		slices.Concat([]any{markOpen, markClose, expr}, args, []any{n})...)
+	if err != nil {
+		return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
+	}
+	defer rows.Close()
+	var (
+		ids     []int64
+		heads   = make(map[int64]string)
+		results []*byline.Suggestion
+	)
+	for rows.Next() {
+		var (
+			id int64
+			hl string
+		)
+		if err := rows.Scan(&id, &hl); err != nil {
+			return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
+		}
+		ids = append(ids, id)
+		heads[id] = hl
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	articles, err := s.load(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if a := articles[id]; a != nil {
+			results = append(results, &byline.Suggestion{Article: a, Headline: parseMarked(heads[id])})
+		}
+	}
+	return results, nil
+}
+
+// suggestExpr matches headlines holding every word and phrase of q, the
+// last word as a prefix when q.Prefix is set and it has two letters or
+// more (one letter would match most of the archive and tell nothing).
+func suggestExpr(q byline.Query) string {
+	var parts []string
+	for i, w := range q.Words {
+		last := i == len(q.Words)-1
+		switch {
+		case last && q.Prefix && utf8.RuneCountInString(w) >= 2:
+			parts = append(parts, "headline : "+ftsString(w)+" *")
+		case last && q.Prefix:
+			// One letter still being typed: leave it out.
+		default:
+			parts = append(parts, "headline : "+ftsString(w))
+		}
+	}
+	for _, p := range q.Phrases {
+		parts = append(parts, "headline : "+ftsString(p))
+	}
+	return ftsAll(parts)
+}
+
+// Related returns up to n visible articles like a, best first.
+func (s *SearchService) Related(ctx context.Context, a *byline.Article, n int) ([]*byline.Article, error) {
+	if n <= 0 || a == nil {
+		return nil, nil
+	}
+	text := a.Headline
+	for _, t := range a.Tags {
+		text += " " + t.Name
+	}
+	var words []string
+	for _, w := range query.Parse(text).Words {
+		if !isStopWord(w) {
+			words = append(words, ftsString(w))
+		}
+	}
+	if len(words) == 0 {
+		return nil, nil
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT a.id FROM articles_fts f JOIN articles a ON a.id = f.rowid
+		WHERE articles_fts MATCH ? AND a.live_at <= ? AND a.id != ?
+		ORDER BY bm25(articles_fts, `+bm25Weights+`), a.live_at DESC LIMIT ?`,
+		ftsAny(words), s.db.now().UnixMilli(), a.ID, n)
+	if err != nil {
+		return nil, fmt.Errorf("related to article %d: %w", a.ID, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("related to article %d: %w", a.ID, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("related to article %d: %w", a.ID, err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	byID, err := s.load(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var related []*byline.Article
+	for _, id := range ids {
+		if r := byID[id]; r != nil {
+			related = append(related, r)
+		}
+	}
+	return related, nil
+}
+
+// DidYouMean replaces the words of q that no article holds with the
+// nearest words of the index's vocabulary, and returns the new query if it
+// finds visible articles.
+func (s *SearchService) DidYouMean(ctx context.Context, q byline.Query) (*byline.Query, error) {
+	fixed := q
+	fixed.Words = slices.Clone(q.Words)
+	fixed.Phrases = slices.Clone(q.Phrases)
+	fixed.Prefix, fixed.Offset, fixed.Limit = false, 0, 1
+	changed := false
+	for i, w := range fixed.Words {
+		c, err := s.correct(ctx, w)
+		if err != nil {
+			return nil, err
+		}
+		if c != "" {
+			fixed.Words[i], changed = c, true
+		}
+	}
+	for i, p := range fixed.Phrases {
+		words := strings.Fields(p)
+		phraseChanged := false
+		for j, w := range words {
+			c, err := s.correct(ctx, w)
+			if err != nil {
+				return nil, err
+			}
+			if c != "" {
+				words[j], phraseChanged = c, true
+			}
+		}
+		if phraseChanged {
+			fixed.Phrases[i], changed = strings.Join(words, " "), true
+		}
+	}
+	if !changed {
+		return nil, nil
+	}
+	res, err := s.Search(ctx, fixed)
+	if err != nil {
+		return nil, err
+	}
+	if res.Total == 0 {
+		return nil, nil
+	}
+	fixed.Limit, fixed.Offset, fixed.Sort = q.Limit, 0, q.Sort
+	return &fixed, nil
+}
+
+// correct returns the vocabulary word nearest to w if w itself is in no
+// article, or "" if w is known or nothing is near enough. Candidates share
+// w's first letter (or its second, for a swap of the first two): few typos
+// are in the first letter, and it keeps the vocabulary scan short.
+func (s *SearchService) correct(ctx context.Context, w string) (string, error) {
+	if isStopWord(w) {
+		return "", nil
+	}
+	var known int
+	err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1)`,
+		ftsString(w)).Scan(&known)
+	if err != nil {
+		return "", fmt.Errorf("look up %q: %w", w, err)
+	}
+	if known > 0 {
+		return "", nil
+	}
+	word := []rune(fold(w))
+	if len(word) < 3 {
+		return "", nil
+	}
+	maxDist := 1
+	if len(word) > 4 {
+		maxDist = 2
+	}
+	type candidate struct {
+		term       string
+		dist, docs int
+	}
+	var best *candidate
+	firsts := []rune{word[0], word[1]}
+	if word[0] == word[1] {
+		firsts = firsts[:1]
+	}
+	for _, first := range firsts {
+		lo := string(first)
+		hi := string(first + 1)
+		rows, err := s.db.read.QueryContext(ctx, `SELECT term, doc FROM article_words_vocab
+			WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?`,
+			lo, hi, len(word)-maxDist, len(word)+maxDist)
+		if err != nil {
+			return "", fmt.Errorf("vocabulary near %q: %w", w, err)
+		}
+		err = func() error {
+			defer rows.Close()
+			for rows.Next() {
+				var c candidate
+				if err := rows.Scan(&c.term, &c.docs); err != nil {
+					return err
+				}
+				c.dist = editDistance(word, []rune(c.term), maxDist)
+				if c.dist > maxDist {
+					continue
+				}
+				if best == nil || c.dist < best.dist || (c.dist == best.dist && c.docs > best.docs) {
+					best = &c
+				}
+			}
+			return rows.Err()
+		}()
+		if err != nil {
+			return "", fmt.Errorf("vocabulary near %q: %w", w, err)
+		}
+	}
+	if best == nil {
+		return "", nil
+	}
+	return matchCase(w, best.term), nil
+}
+
+// matchCase gives the correction the capital a reader typed: "Syira"
+// becomes "Syria", not "syria".
+func matchCase(typed, term string) string {
+	r, _ := utf8.DecodeRuneInString(typed)
+	if r != utf8.RuneError && strings.ToUpper(string(r)) == string(r) && strings.ToLower(string(r)) != string(r) {
+		t, size := utf8.DecodeRuneInString(term)
+		return strings.ToUpper(string(t)) + term[size:]
+	}
+	return term
+}

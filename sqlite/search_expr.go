@@ -1,0 +1,207 @@
+package sqlite
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/bylinenews/byline"
+)
+
+// This file turns a byline.Query into FTS5 match expressions. Every term
+// becomes an FTS5 string ("..." with " doubled), which FTS5 tokenizes as
+// text and never reads as syntax, so no query can be an FTS5 syntax error
+// or use an operator the reader did not mean. The operators come from here.
+
+// ftsString quotes s as an FTS5 string: a phrase of the words in s.
+func ftsString(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// ftsAll joins the expressions with AND, parenthesized; "" for none.
+func ftsAll(exprs []string) string { return ftsJoin(exprs, " AND ") }
+
+// ftsAny joins the expressions with OR, parenthesized; "" for none.
+func ftsAny(exprs []string) string { return ftsJoin(exprs, " OR ") }
+
+func ftsJoin(exprs []string, op string) string {
+	switch len(exprs) {
+	case 0:
+		return ""
+	case 1:
+		return exprs[0]
+	}
+	return "(" + strings.Join(exprs, op) + ")"
+}
+
+// ftsNot returns expr without the matches of not (FTS5's binary NOT).
+func ftsNot(expr, not string) string {
+	if not == "" {
+		return expr
+	}
+	return "(" + expr + " NOT " + not + ")"
+}
+
+// searchTerms is a query's text split the way ranking needs it.
+type searchTerms struct {
+	should  []string // word strings: all of them rank first, any of them matches
+	must    []string // phrase strings, each required
+	exclude string   // an expression no result may match, or ""
+}
+
+// termsOf splits q for Search. Stop words are left out of the words that
+// count, unless the words are all stop words (a search for "The Who"):
+// a question's "what did ... the ... in" would otherwise match every
+// article and decide nothing but the cost.
+func termsOf(q byline.Query) searchTerms {
+	var t searchTerms
+	var stop []string
+	for _, w := range q.Words {
+		if isStopWord(w) {
+			stop = append(stop, ftsString(w))
+			continue
+		}
+		t.should = append(t.should, ftsString(w))
+	}
+	if len(t.should) == 0 {
+		t.should = stop
+	}
+	for _, p := range q.Phrases {
+		t.must = append(t.must, ftsString(p))
+	}
+	var ex []string
+	for _, e := range q.Exclude {
+		ex = append(ex, ftsString(e))
+	}
+	t.exclude = ftsAny(ex)
+	return t
+}
+
+// all matches the articles holding every word and phrase.
+func (t searchTerms) all() string {
+	return ftsNot(ftsAll(append(append([]string{}, t.should...), t.must...)), t.exclude)
+}
+
+// some matches the articles holding some but not all of the words, and
+// every phrase. It is "" when there is no such group (one word or none).
+func (t searchTerms) some() string {
+	if len(t.should) < 2 {
+		return ""
+	}
+	expr := ftsNot(ftsAny(t.should), ftsAll(t.should))
+	if len(t.must) > 0 {
+		expr = "(" + expr + " AND " + ftsAll(t.must) + ")"
+	}
+	return ftsNot(expr, t.exclude)
+}
+
+// marks matches every word and phrase, for highlighting.
+func (t searchTerms) marks() string {
+	return ftsAny(append(append([]string{}, t.should...), t.must...))
+}
+
+// stopWords are English words too common to tell articles apart.
+var stopWords = func() map[string]bool {
+	m := make(map[string]bool)
+	for _, w := range strings.Fields(`a about after all also am an and any are as at be because been
+		but by can could did do does for from had has have he her hers him his how i if in into is it
+		its just me my no nor not of on or our out she so some than that the their them then there
+		these they this those to too up us was we were what when where which while who whom why will
+		with would you your`) {
+		m[w] = true
+	}
+	return m
+}()
+
+func isStopWord(w string) bool { return stopWords[strings.ToLower(w)] }
+
+// fold lower-cases s and removes diacritics, as the unicode61 tokenizer
+// with remove_diacritics 2 does, so a typed word compares with the index's
+// vocabulary.
+func fold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// editDistance returns the optimal string alignment distance between a
+// and b (insertions, deletions, substitutions and swaps of neighbours, each
+// costing one), giving up with max+1 once the distance must exceed max.
+func editDistance(a, b []rune, max int) int {
+	if d := len(a) - len(b); d > max || -d > max {
+		return max + 1
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > max {
+			return max + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// Markers FTS5's highlight() and snippet() put around matches. They are
+// private-use characters, which no article should hold; parseMarked then
+// turns them into spans, so matched text is marked without ever being
+// markup.
+const (
+	markOpen  = "\ue000"
+	markClose = "\ue001"
+)
+
+// parseMarked splits text with markers into a Highlight. A stray marker
+// is dropped.
+func parseMarked(s string) byline.Highlight {
+	var h byline.Highlight
+	inMark := false
+	for s != "" {
+		i := strings.IndexAny(s, markOpen+markClose)
+		if i < 0 {
+			h = appendSpan(h, s, inMark)
+			break
+		}
+		h = appendSpan(h, s[:i], inMark)
+		marker := s[i : i+len(markOpen)]
+		s = s[i+len(marker):]
+		inMark = marker == markOpen
+	}
+	return h
+}
+
+// appendSpan appends text, merging it with the last span when both match
+// or both do not.
+func appendSpan(h byline.Highlight, text string, match bool) byline.Highlight {
+	if text == "" {
+		return h
+	}
+	if n := len(h); n > 0 && h[n-1].Match == match {
+		h[n-1].Text += text
+		return h
+	}
+	return append(h, byline.Span{Text: text, Match: match})
+}
