@@ -33,6 +33,9 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l.Description = excerpt(a)
+	l.OGType = "article"
+	l.Image = s.absImage(r, a.FeatureImageURL)
+	l.JSONLD = s.articleJSONLD(r, a)
 	s.render(w, r, http.StatusOK, "article", articlePage{layout: l, Article: a})
 }
 

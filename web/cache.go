@@ -5,7 +5,9 @@ import (
 	"compress/gzip"
 	"container/list"
 	"fmt"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +35,9 @@ func (s *Server) cachedPage(h http.HandlerFunc) http.Handler {
 			return
 		}
 		key := r.URL.Path + "?" + r.URL.RawQuery
+		if s.Site.BaseURL == "" {
+			key = r.Host + key // absolute links on the page come from the Host header
+		}
 		page, ok := s.pages.get(key, version)
 		if !ok {
 			buf := &bufferedResponse{header: http.Header{}, status: http.StatusOK}
@@ -80,14 +85,21 @@ type cachedResponse struct {
 
 func newCachedResponse(buf *bufferedResponse, version int64, etag string, modified time.Time) *cachedResponse {
 	c := &cachedResponse{version: version, status: buf.status, contentType: buf.header.Get("Content-Type"),
-		etag: etag, modified: modified, body: buf.body.Bytes()}
+		etag: etag, modified: modified}
 	var gz bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-	zw.Write(c.body)
+	zw.Write(buf.body.Bytes())
 	zw.Close()
 	c.gz = gz.Bytes()
+	if buf.body.Len() <= maxPlainCachedBytes {
+		c.body = buf.body.Bytes()
+	}
 	return c
 }
+
+// maxPlainCachedBytes: larger pages (sitemaps) are kept gzipped only and
+// decompressed for the rare client that does not take gzip.
+const maxPlainCachedBytes = 512 << 10
 
 func (c *cachedResponse) size() int64 { return int64(len(c.body) + len(c.gz) + 256) }
 
@@ -103,13 +115,23 @@ func (c *cachedResponse) serve(w http.ResponseWriter, r *http.Request) {
 		// must ask again (cheaply, with the ETag) before reusing it.
 		hdr.Set("Cache-Control", "public, no-cache")
 	}
+	if !acceptsGzip(r) && c.body == nil {
+		w.WriteHeader(c.status)
+		if r.Method != http.MethodHead {
+			zr, err := gzip.NewReader(bytes.NewReader(c.gz))
+			if err == nil {
+				io.Copy(w, zr)
+			}
+		}
+		return
+	}
 	body := c.body
 	if acceptsGzip(r) {
 		hdr.Set("Content-Encoding", "gzip")
 		hdr.Set("ETag", "W/"+c.etag)
 		body = c.gz
 	}
-	hdr.Set("Content-Length", fmt.Sprint(len(body)))
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(c.status)
 	if r.Method != http.MethodHead {
 		w.Write(body)

@@ -15,14 +15,12 @@ type listPage struct {
 	Total    int
 	Page     int
 	Pages    int
-	PrevURL  string
-	NextURL  string
 	FirstRun bool // the site has no articles at all yet
 }
 
 // showHome serves the latest articles, a page at a time.
 func (s *Server) showHome(w http.ResponseWriter, r *http.Request) {
-	s.showList(w, r, byline.ArticleFilter{}, "", "")
+	s.showList(w, r, feedScope{}, "")
 }
 
 // showTag serves the archive of one tag.
@@ -32,7 +30,8 @@ func (s *Server) showTag(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
-	s.showList(w, r, byline.ArticleFilter{Tag: &tag.Slug}, tag.Name, "Articles tagged “"+tag.Name+"”")
+	scope := feedScope{path: "/tag/" + tag.Slug, title: tag.Name, filter: byline.ArticleFilter{Tag: &tag.Slug}}
+	s.showList(w, r, scope, "Articles tagged “"+tag.Name+"”")
 }
 
 // showAuthor serves the archive of one author.
@@ -42,10 +41,13 @@ func (s *Server) showAuthor(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
-	s.showList(w, r, byline.ArticleFilter{Author: &au.Slug}, au.Name, "Articles by "+au.Name)
+	scope := feedScope{path: "/author/" + au.Slug, title: au.Name, filter: byline.ArticleFilter{Author: &au.Slug}}
+	s.showList(w, r, scope, "Articles by "+au.Name)
 }
 
-func (s *Server) showList(w http.ResponseWriter, r *http.Request, f byline.ArticleFilter, title, heading string) {
+// showList serves a page of the scope's articles: the home page or an archive.
+func (s *Server) showList(w http.ResponseWriter, r *http.Request, scope feedScope, heading string) {
+	f, title := scope.filter, scope.title
 	page := 1
 	if v := r.URL.Query().Get("page"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -81,6 +83,12 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, f byline.Artic
 		data.NextURL = pageURL(r.URL.Path, page+1)
 	}
 	data.Canonical = pageURL(r.URL.Path, page)
+	if scope.path != "" {
+		data.Feeds = append(s.feedLinks(r, scope), data.Feeds...)
+		data.Description = s.feedDescription(scope)
+	} else {
+		data.JSONLD = s.websiteJSONLD(r)
+	}
 	s.render(w, r, http.StatusOK, "list", data)
 }
 

@@ -15,6 +15,14 @@ type layout struct {
 	Canonical   string // the page's own path
 	Recent      []*byline.Article
 	SearchQuery string // kept in the header search box
+
+	// Discovery and link-preview metadata.
+	BaseURL          string     // the site's absolute origin, for canonical and OpenGraph URLs
+	Feeds            []feedLink // <link rel="alternate">
+	PrevURL, NextURL string     // rel=prev/next on paged lists
+	OGType           string     // "website" unless set
+	Image            string     // absolute URL of the page's image, if any
+	JSONLD           any        // schema.org data, encoded by encoding/json
 }
 
 // newLayout builds the shared page data, with Recent Posts leaving out the
@@ -32,5 +40,10 @@ func (s *Server) newLayout(r *http.Request, title string, excludeID int64) (layo
 // bareLayout is the layout without anything from the database, for error
 // pages when the database itself is the error.
 func (s *Server) bareLayout(r *http.Request, title string) layout {
-	return layout{Site: s.Site, Title: title, Description: s.Site.Description, Canonical: r.URL.Path}
+	description := s.Site.Description
+	if description == "" {
+		description = s.Site.Tagline
+	}
+	return layout{Site: s.Site, Title: title, Description: description, Canonical: r.URL.Path,
+		BaseURL: s.baseURL(r), Feeds: s.feedLinks(r, feedScope{})}
 }

@@ -17,6 +17,25 @@ func (s *Server) routes() *http.ServeMux {
 	mux.Handle("GET /tag/{slug}/{$}", s.cachedPage(s.showTag))
 	mux.Handle("GET /author/{slug}/{$}", s.cachedPage(s.showAuthor))
 
+	// Feeds and discovery, at the paths WordPress sites use.
+	for _, kind := range []string{"", "tag", "author"} {
+		prefix := ""
+		if kind != "" {
+			prefix = "/" + kind + "/{slug}"
+		}
+		for _, f := range []feedFormat{rssFormat, atomFormat, jsonFormat} {
+			pattern := "GET " + prefix + f.suffix
+			if pattern[len(pattern)-1] == '/' {
+				pattern += "{$}"
+			}
+			mux.Handle(pattern, s.cachedPage(s.feedHandler(f, kind)))
+		}
+	}
+	mux.Handle("GET /sitemap.xml", s.cachedPage(s.showSitemap))
+	mux.Handle("GET /sitemap/{file}", s.cachedPage(s.showSitemapPage))
+	mux.HandleFunc("GET /sitemap-news.xml", s.showNewsSitemap)
+	mux.HandleFunc("GET /robots.txt", s.robotsTxt)
+
 	// Files.
 	mux.HandleFunc("GET /static/{hash}/{name}", s.serveAsset)
 	if s.PublicDir != nil {

@@ -41,6 +41,9 @@ type Server struct {
 	// PublicDir, if set, is served at /files/ (uploaded and pre-rendered
 	// files under the data directory).
 	PublicDir fs.FS
+	// FeedFullContent puts whole articles in the feeds; otherwise they
+	// carry excerpts.
+	FeedFullContent bool
 	// Health, if set, is checked by /healthz (the database's ping).
 	Health func(context.Context) error
 

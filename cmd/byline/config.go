@@ -24,13 +24,15 @@ type Config struct {
 	Tagline   string
 	LogFormat string
 	LogLevel  string
+
+	FeedFullContent bool
 }
 
 // envVars maps each flag to its environment variable, for help.
 var envVars = map[string]string{
 	"addr": "BYLINE_ADDR", "data": "BYLINE_DATA", "db": "BYLINE_DB", "base-url": "BYLINE_BASE_URL",
 	"site-title": "BYLINE_SITE_TITLE", "tagline": "BYLINE_TAGLINE", "log-format": "BYLINE_LOG_FORMAT",
-	"log-level": "BYLINE_LOG_LEVEL",
+	"log-level": "BYLINE_LOG_LEVEL", "feed-full-content": "BYLINE_FEED_FULL_CONTENT",
 }
 
 func envOr(flagName, def string) string {
@@ -54,6 +56,8 @@ func (c *Config) siteFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.BaseURL, "base-url", envOr("base-url", ""), "public URL of the site, e.g. https://news.example.com (for absolute links behind a proxy)")
 	fs.StringVar(&c.SiteTitle, "site-title", envOr("site-title", "Byline"), "the site's name, shown in the masthead")
 	fs.StringVar(&c.Tagline, "tagline", envOr("tagline", ""), "a line under the site's name")
+	fs.BoolVar(&c.FeedFullContent, "feed-full-content", envOr("feed-full-content", "true") == "true",
+		"put whole articles in the feeds (false: excerpts only)")
 }
 
 // parseFlags parses args into fs; a bad flag is a usage error.

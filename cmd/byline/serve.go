@@ -44,7 +44,9 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		Site:      web.Site{Title: c.SiteTitle, Tagline: c.Tagline, BaseURL: c.BaseURL},
 		Logger:    logger,
 		PublicDir: os.DirFS(publicDir),
-		Health:    db.Ping,
+
+		FeedFullContent: c.FeedFullContent,
+		Health:          db.Ping,
 	}
 	return srv.ListenAndServe(ctx, c.Addr, func(addr net.Addr) {
 		logger.Info("serving", "url", "http://"+addr.String(), "database", c.sqlitePath())

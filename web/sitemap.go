@@ -1,0 +1,160 @@
+package web
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bylinenews/byline"
+)
+
+// SitemapURLs is the most URLs one sitemap file may list (sitemaps.org).
+const SitemapURLs = 50_000
+
+// newsSitemapAge is how far back the news sitemap reaches (Google News).
+const newsSitemapAge = 48 * time.Hour
+
+type sitemapURLSet struct {
+	XMLName xml.Name     `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
+	URLs    []sitemapURL `xml:"url"`
+}
+
+type sitemapURL struct {
+	Loc     string `xml:"loc"`
+	LastMod string `xml:"lastmod,omitempty"`
+}
+
+type sitemapIndex struct {
+	XMLName  xml.Name     `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 sitemapindex"`
+	Sitemaps []sitemapURL `xml:"sitemap"`
+}
+
+// showSitemap serves /sitemap.xml: every article in one file, or, past
+// SitemapURLs, an index of numbered files.
+func (s *Server) showSitemap(w http.ResponseWriter, r *http.Request) {
+	_, total, err := s.Articles.Find(r.Context(), byline.ArticleFilter{Limit: 1, MetadataOnly: true})
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	if total+1 <= SitemapURLs { // +1: the home page
+		s.writeSitemapPage(w, r, 1, true)
+		return
+	}
+	modified, err := s.Articles.LastModified(r.Context())
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	idx := sitemapIndex{}
+	for n := 1; n <= (total+SitemapURLs-1)/SitemapURLs; n++ {
+		idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: s.absURL(r, fmt.Sprintf("/sitemap/%d.xml", n)), LastMod: modified.Format(time.RFC3339)})
+	}
+	s.writeXML(w, r, idx)
+}
+
+// showSitemapPage serves /sitemap/{n}.xml, the n-th file of the index.
+func (s *Server) showSitemapPage(w http.ResponseWriter, r *http.Request) {
+	name, ok := strings.CutSuffix(r.PathValue("file"), ".xml")
+	n, err := strconv.Atoi(name)
+	if !ok || err != nil || n < 1 {
+		s.notFound(w, r)
+		return
+	}
+	s.writeSitemapPage(w, r, n, false)
+}
+
+func (s *Server) writeSitemapPage(w http.ResponseWriter, r *http.Request, n int, withHome bool) {
+	articles, total, err := s.Articles.Find(r.Context(), byline.ArticleFilter{
+		Limit: SitemapURLs, Offset: (n - 1) * SitemapURLs, MetadataOnly: true, OrderByID: true})
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	if n > 1 && (n-1)*SitemapURLs >= total {
+		s.notFound(w, r)
+		return
+	}
+	set := sitemapURLSet{URLs: make([]sitemapURL, 0, len(articles)+1)}
+	if withHome {
+		modified, err := s.Articles.LastModified(r.Context())
+		if err != nil {
+			s.serveError(w, r, err)
+			return
+		}
+		set.URLs = append(set.URLs, sitemapURL{Loc: s.absURL(r, "/"), LastMod: modified.Format(time.RFC3339)})
+	}
+	for _, a := range articles {
+		set.URLs = append(set.URLs, sitemapURL{Loc: s.absURL(r, a.URL()), LastMod: a.UpdatedAt.Format(time.RFC3339)})
+	}
+	s.writeXML(w, r, set)
+}
+
+// The Google News sitemap extension.
+type newsURLSet struct {
+	XMLName xml.Name  `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
+	NSNews  string    `xml:"xmlns:news,attr"`
+	URLs    []newsURL `xml:"url"`
+}
+
+type newsURL struct {
+	Loc  string      `xml:"loc"`
+	News newsArticle `xml:"news:news"`
+}
+
+type newsArticle struct {
+	Publication     newsPublication `xml:"news:publication"`
+	PublicationDate string          `xml:"news:publication_date"`
+	Title           string          `xml:"news:title"`
+}
+
+type newsPublication struct {
+	Name     string `xml:"news:name"`
+	Language string `xml:"news:language"`
+}
+
+// newsSitemapMax is Google News' limit per file.
+const newsSitemapMax = 1000
+
+// showNewsSitemap serves /sitemap-news.xml: the articles of the last two days.
+func (s *Server) showNewsSitemap(w http.ResponseWriter, r *http.Request) {
+	articles, _, err := s.Articles.Find(r.Context(), byline.ArticleFilter{Limit: newsSitemapMax, MetadataOnly: true})
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	// Not in the page cache: what is two days old changes with the clock,
+	// not only with the content. It is a short list of indexed rows.
+	set := newsURLSet{NSNews: "http://www.google.com/schemas/sitemap-news/0.9", URLs: []newsURL{}}
+	for _, a := range articles {
+		if time.Since(a.PublishedAt) > newsSitemapAge {
+			break
+		}
+		set.URLs = append(set.URLs, newsURL{Loc: s.absURL(r, a.URL()), News: newsArticle{
+			Publication:     newsPublication{Name: s.Site.Title, Language: "en"},
+			PublicationDate: a.PublishedAt.Format(time.RFC3339),
+			Title:           a.Headline,
+		}})
+	}
+	s.writeXML(w, r, set)
+}
+
+func (s *Server) writeXML(w http.ResponseWriter, r *http.Request, v any) {
+	b, err := marshalXML(v)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.Write(b)
+}
+
+// robotsTxt names the sitemaps and keeps crawlers out of the newsroom.
+func (s *Server) robotsTxt(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintf(w, "User-agent: *\nDisallow: /newsroom/\nDisallow: /api/\nAllow: /\n\nSitemap: %s\nSitemap: %s\n",
+		s.absURL(r, "/sitemap.xml"), s.absURL(r, "/sitemap-news.xml"))
+}
