@@ -201,13 +201,13 @@ func (p *parser) filter(src []rune, pos int) (end int, ok bool) {
 			p.q.Author = &slug
 		}
 	case "before":
-		start, _, ok := parseDate(value)
+		start, _, ok := ParseDate(value)
 		if !ok {
 			return 0, false
 		}
 		p.q.Before = &start
 	case "after":
-		_, next, ok := parseDate(value)
+		_, next, ok := ParseDate(value)
 		if !ok {
 			return 0, false
 		}
@@ -216,9 +216,10 @@ func (p *parser) filter(src []rune, pos int) (end int, ok bool) {
 	return end, true
 }
 
-// parseDate reads 2006, 2006-01 or 2006-01-02 and returns the start of that
-// period and the start of the next, in UTC.
-func parseDate(s string) (start, next time.Time, ok bool) {
+// ParseDate reads a date as the before: and after: filters take it (2006,
+// 2006-01 or 2006-01-02) and returns the start of that year, month or day
+// and the start of the next, in UTC. It reports false for anything else.
+func ParseDate(s string) (start, next time.Time, ok bool) {
 	layouts := []struct {
 		layout     string
 		y, m, d    int

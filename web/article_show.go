@@ -15,6 +15,9 @@ type articlePage struct {
 	Related []*byline.Article
 }
 
+// relatedCount is the length of the Related articles list.
+const relatedCount = 5
+
 // showArticle serves an article with the Recent Posts beside it. A permalink
 // with the wrong year or month is redirected to the right one.
 func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) {
@@ -36,7 +39,15 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) {
 	l.OGType = "article"
 	l.Image = s.absImage(r, a.FeatureImageURL)
 	l.JSONLD = s.articleJSONLD(r, a)
-	s.render(w, r, http.StatusOK, "article", articlePage{layout: l, Article: a})
+	page := articlePage{layout: l, Article: a}
+	if s.Search != nil {
+		// Related articles are further reading: without them the article
+		// is still worth serving.
+		if page.Related, err = s.Search.Related(r.Context(), a, relatedCount); err != nil {
+			s.Logger.Warn("related articles failed", "error", err, "article_id", a.ID, "request_id", requestID(r.Context()))
+		}
+	}
+	s.render(w, r, http.StatusOK, "article", page)
 }
 
 // redirectToSlash sends /yyyy/mm/slug to /yyyy/mm/slug/, the permalink.

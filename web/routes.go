@@ -36,6 +36,12 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /sitemap-news.xml", s.showNewsSitemap)
 	mux.HandleFunc("GET /robots.txt", s.robotsTxt)
 
+	// Search: the results page and the JSON API (search.go, api_search.go).
+	// Not cached: each query is its own page.
+	mux.HandleFunc("GET /search", s.showSearch)
+	mux.HandleFunc("GET /api/v1/search", s.apiSearch)
+	mux.HandleFunc("GET /api/v1/suggest", s.apiSuggest)
+
 	// Files.
 	mux.HandleFunc("GET /static/{hash}/{name}", s.serveAsset)
 	if s.PublicDir != nil {

@@ -34,6 +34,10 @@ type Server struct {
 	Site     Site
 	Logger   *slog.Logger
 
+	// Search, if set, serves /search, the search API and the Related
+	// articles under each article; without it /search answers 404.
+	Search byline.SearchService
+
 	// PostsPerPage is the length of the home and archive pages.
 	PostsPerPage int
 	// RecentCount is the length of the Recent Posts list.

@@ -41,6 +41,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	srv := &web.Server{
 		Articles:  sqlite.NewArticleService(db),
+		Search:    sqlite.NewSearchService(db),
 		Site:      web.Site{Title: c.SiteTitle, Tagline: c.Tagline, BaseURL: c.BaseURL},
 		Logger:    logger,
 		PublicDir: os.DirFS(publicDir),
