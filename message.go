@@ -198,6 +198,10 @@ type MessageService interface {
 	// SetStatus moves a message in the inbox. It returns NotFound for an
 	// unknown ID and Invalid for an unknown status.
 	SetStatus(ctx context.Context, id int64, status InboxStatus) error
+
+	// Delete removes a message for good. It returns NotFound for an
+	// unknown ID.
+	Delete(ctx context.Context, id int64) error
 }
 
 // MessageFilter selects messages. Nil fields do not filter; a Limit of 0

@@ -154,6 +154,17 @@ func (s *MessageService) SetStatus(ctx context.Context, id int64, status byline.
 	})
 }
 
+// Delete removes a message.
+func (s *MessageService) Delete(ctx context.Context, id int64) error {
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("delete message %d: %w", id, err)
+		}
+		return oneRow(res, "No message with ID %d.", id)
+	})
+}
+
 // ClaimDue leases up to limit due messages to the caller.
 func (s *MessageService) ClaimDue(ctx context.Context, limit int, lease time.Duration) ([]*byline.Message, error) {
 	if limit <= 0 {
