@@ -3,6 +3,7 @@ package byline
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -180,6 +181,33 @@ type ArticleFilter struct {
 type ImportResult struct {
 	Article *Article
 	Created bool // false: an existing article was updated in place
+	// Err, with ImportOptions.SkipBad, is why the store refused the
+	// article (kind Invalid or Conflict); it was left out.
+	Err error
+}
+
+// ArticleRecord is an article with what the store keeps about where it came
+// from: what an import writes and an export reads back, so that exporting a
+// site and importing the records elsewhere rebuilds the same articles.
+type ArticleRecord struct {
+	Article *Article
+	// ImportKey is the article's identity in the system it was imported
+	// from, e.g. "wxr:" and a WordPress post's guid; unique when set.
+	ImportKey string
+	// OldPaths are addresses the article had on the old site, as made by
+	// [RedirectPath]; each answers with a 301 to the article's permalink.
+	OldPaths []string
+}
+
+// ImportOptions control [ArticleService.ImportAll].
+type ImportOptions struct {
+	// SkipBad reports an article the store refuses (Invalid, Conflict) in
+	// its ImportResult.Err and goes on without it, instead of ending the
+	// import with nothing stored.
+	SkipBad bool
+	// DryRun looks up what each article would do (create or update) and
+	// writes nothing.
+	DryRun bool
 }
 
 // ArticleService reads and writes articles. Implementations are safe for
@@ -210,6 +238,27 @@ type ArticleService interface {
 	// the article with the same SourceURL (or, without one, the same slug)
 	// or is created. Either all are stored or none is.
 	Import(ctx context.Context, articles []*Article) ([]ImportResult, error)
+
+	// ImportAll stores the records that records yields, all in one
+	// transaction, calling report after each with what happened to it.
+	// A record updates in place the article with the same ImportKey, else
+	// the same SourceURL, else (with neither) the same slug and no source,
+	// and is otherwise created; its OldPaths are added as redirects. The
+	// first error, from records, from storing (unless opts.SkipBad) or from
+	// report, ends the import with nothing stored. Records are consumed as
+	// they come, so memory does not grow with their number.
+	ImportAll(ctx context.Context, records iter.Seq2[*ArticleRecord, error], opts ImportOptions, report func(ImportResult) error) error
+
+	// Export calls each with every article, visible or not, by ascending
+	// ID, with its authors, tags, import key and old paths, from one
+	// consistent snapshot. An error from each ends the export and is
+	// returned.
+	Export(ctx context.Context, each func(*ArticleRecord) error) error
+
+	// FindRedirect returns the visible article that an old address now
+	// leads to; path is as made by [RedirectPath]. It returns an error of
+	// kind NotFound if there is none.
+	FindRedirect(ctx context.Context, path string) (*Article, error)
 
 	// Delete removes an article. It returns NotFound if there is none.
 	Delete(ctx context.Context, id int64) error

@@ -1,14 +1,19 @@
-// Package importer reads articles from other systems' files (plain-text
-// scraped pages first; WordPress, CSV, HTML, Markdown and JSON lines plug in
-// as further formats) and stores them through a byline.ArticleService.
+// Package importer reads articles from other systems' files and stores them
+// through a byline.ArticleService, and writes a site's articles back out.
 //
-// A run is all or nothing: every input is read and checked before the first
-// write, and the articles are stored in one transaction, so a bad file never
-// leaves a half-imported site.
+// Formats: WordPress export files (WXR), CSV, plain-text and HTML pages
+// saved from a news site, Markdown with front matter (Hugo, Jekyll), and
+// JSON lines in Byline's own schema, the one `byline export` writes.
+//
+// A run is all or nothing. A first pass reads and checks every input without
+// touching the database, so a bad item is found before the first write; a
+// second pass reads the inputs again and streams the articles into one
+// transaction, so memory stays flat however large the site, and a failure
+// half-way leaves the database as it was. With SkipBad the bad items are
+// left out and listed instead.
 package importer
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,15 +27,40 @@ import (
 )
 
 // Format reads one kind of file into articles.
+//
+// A Format may remember what it learned from one Read for a later Read of
+// the same file (WordPress attachments listed after the posts that use
+// them): use one set of formats, from [Formats], for one run.
 type Format interface {
 	// Name is the format's name on the command line, e.g. "text".
 	Name() string
 	// Detect reports whether a file with this name, starting with head,
 	// looks like this format.
 	Detect(name string, head []byte) bool
-	// Read parses r, calling emit for each article in order. name is used
-	// in error messages. Errors are *ParseError where a place is known.
-	Read(name string, r io.Reader, emit func(*byline.Article) error) error
+	// ReadItems parses r, calling emit for each item in order; name is used in
+	// messages. An item may be bad (Item.Err) while the rest of the file is
+	// good; an error returned means the rest of the file cannot be read,
+	// and is a *ParseError where the place is known. r is an io.ReadSeeker
+	// when the input is a file.
+	ReadItems(name string, r io.Reader, emit func(*Item) error) error
+}
+
+// Item is one thing a Format read: an article to import, something passed
+// over on purpose, or an article that cannot be imported.
+type Item struct {
+	// Record is the article, nil when Skip or Err is set.
+	Record *byline.ArticleRecord
+	// Line is where the item starts in its file, 1-based; 0 if unknown.
+	Line int
+	// Label names the item for a person: its title, or "item 7".
+	Label string
+	// Skip says why this is not an article, e.g. "comment", "menu item".
+	Skip string
+	// Notes are remarks counted in the report, e.g. "shortcode [gallery]
+	// left as text".
+	Notes []string
+	// Err is why the article cannot be imported.
+	Err error
 }
 
 // ParseError is a bad input, located for a person to fix it.
@@ -60,12 +90,48 @@ func (e *ParseError) Error() string {
 
 func (e *ParseError) Unwrap() error { return e.Err }
 
-// Formats are the formats the importer knows, in detection order.
-func Formats() []Format { return []Format{Text{}} }
+// BadInputError is the error of a run that found bad items and was not told
+// to skip them. Nothing was written.
+type BadInputError struct {
+	Bad []*ParseError
+}
 
-// FormatByName returns the format called name, or nil.
-func FormatByName(name string) Format {
+// maxErrorsShown bounds the list in BadInputError's message.
+const maxErrorsShown = 50
+
+func (e *BadInputError) Error() string {
+	var b strings.Builder
+	if len(e.Bad) == 1 {
+		return e.Bad[0].Error()
+	}
+	fmt.Fprintf(&b, "%d bad items:", len(e.Bad))
+	for i, pe := range e.Bad {
+		if i == maxErrorsShown {
+			fmt.Fprintf(&b, "\n  ... and %d more", len(e.Bad)-i)
+			break
+		}
+		b.WriteString("\n  " + pe.Error())
+	}
+	return b.String()
+}
+
+// Formats returns a fresh set of the formats the importer knows, in
+// detection order.
+func Formats() []Format {
+	return []Format{JSONL{}, &WXR{}, CSV{}, Markdown{}, HTML{}, Text{}}
+}
+
+// FormatNames lists the formats' names, for help.
+func FormatNames() []string {
+	var names []string
 	for _, f := range Formats() {
+		names = append(names, f.Name())
+	}
+	return names
+}
+
+func formatByName(formats []Format, name string) Format {
+	for _, f := range formats {
 		if f.Name() == name {
 			return f
 		}
@@ -75,15 +141,55 @@ func FormatByName(name string) Format {
 
 // Options control a run.
 type Options struct {
-	Format string // "" or "auto" to detect per file
-	DryRun bool   // read and check everything, write nothing
+	Format  string // "" or "auto" to detect per file
+	DryRun  bool   // read and check everything, look up what would happen, write nothing
+	SkipBad bool   // import the good items, list the bad ones, instead of importing nothing
+	// Progress, if set, is told how the run advances.
+	Progress Progress
 }
+
+// Progress is told how a run advances, for a progress bar. Its methods are
+// called from one goroutine at a time.
+type Progress interface {
+	// Start begins a stage: "checking" counts bytes read, "importing"
+	// counts articles stored; total is what there is to do.
+	Start(stage string, total int64)
+	// Add records n more done.
+	Add(n int64)
+	// Done ends the stage.
+	Done()
+}
+
+// MaxListed is how many created or updated articles a Report lists by name.
+const MaxListed = 20
 
 // Report says what a run did (or, in a dry run, would do).
 type Report struct {
 	Files   int
-	Created []*byline.Article
-	Updated []*byline.Article
+	Created int
+	Updated int
+	// Listed are the first MaxListed articles created or updated.
+	Listed []Outcome
+	// Skipped counts what was passed over on purpose, by reason.
+	Skipped []Count
+	// Notes counts remarks about what was imported, e.g. shortcodes left
+	// as text.
+	Notes []Count
+	// Bad are the items left out, with SkipBad, in input order.
+	Bad []*ParseError
+}
+
+// Outcome is one article a run created or updated.
+type Outcome struct {
+	Created  bool
+	URL      string
+	Headline string
+}
+
+// Count is a number of things of one kind.
+type Count struct {
+	What string
+	N    int
 }
 
 // Importer stores articles read from files.
@@ -91,94 +197,303 @@ type Importer struct {
 	Articles byline.ArticleService
 }
 
-// Run reads every path (a file, a directory walked in name order, or "-" for
-// standard input given as stdin) and imports all articles in one transaction.
-// On any error nothing is written.
+// input is one file of a run.
+type input struct {
+	path string // "-" for standard input
+	name string // for messages
+	size int64
+	// explicit is true for a file named on the command line, false for
+	// one found in a folder: a file in a folder that no format claims is
+	// skipped, a named one is an error.
+	explicit bool
+}
+
+// Run reads every path (a file, a folder walked in name order, or "-" for
+// stdin) and imports the articles in one transaction. Bad items make it
+// return a *BadInputError and write nothing, unless opts.SkipBad.
 func (im *Importer) Run(ctx context.Context, paths []string, stdin io.Reader, opts Options) (*Report, error) {
 	files, err := expand(paths)
 	if err != nil {
 		return nil, err
 	}
-	report := &Report{Files: len(files)}
-	var articles []*byline.Article
-	for _, path := range files {
-		err := im.readFile(path, stdin, opts.Format, func(a *byline.Article) error {
-			articles = append(articles, a)
-			return nil
-		})
+	for i, f := range files {
+		if f.path != "-" {
+			continue
+		}
+		// Standard input is read twice, like a file: keep a copy.
+		spool, size, err := spoolStdin(stdin)
 		if err != nil {
 			return nil, err
 		}
+		defer os.Remove(spool)
+		files[i].path, files[i].size = spool, size
 	}
-	if opts.DryRun {
-		// Report every article as new; a dry run has no transaction to look in.
-		report.Created = articles
-		return report, nil
+	formats := Formats()
+	if opts.Format != "" && opts.Format != "auto" && formatByName(formats, opts.Format) == nil {
+		return nil, byline.Errorf(byline.Invalid, "Unknown format %q: use one of %s.", opts.Format, strings.Join(FormatNames(), ", "))
 	}
-	results, err := im.Articles.Import(ctx, articles)
-	if err != nil {
-		return nil, fmt.Errorf("import: %w", err)
+	r := &run{ctx: ctx, files: files, formats: formats, opts: opts, report: &Report{Files: len(files)},
+		skipped: map[string]int{}, notes: map[string]int{}, bad: map[int]bool{}}
+	if err := r.check(); err != nil {
+		return nil, err
 	}
-	for _, r := range results {
-		if r.Created {
-			report.Created = append(report.Created, r.Article)
-		} else {
-			report.Updated = append(report.Updated, r.Article)
+	if len(r.report.Bad) > 0 && !opts.SkipBad {
+		return nil, &BadInputError{Bad: r.report.Bad}
+	}
+	if r.good > 0 {
+		if err := r.store(im.Articles); err != nil {
+			return nil, err
 		}
 	}
-	return report, nil
+	r.report.Skipped, r.report.Notes = counts(r.skipped), counts(r.notes)
+	return r.report, nil
 }
 
-func (im *Importer) readFile(path string, stdin io.Reader, formatName string, emit func(*byline.Article) error) error {
-	var (
-		r    io.Reader
-		name = path
-	)
-	if path == "-" {
-		r, name = stdin, "standard input"
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return fmt.Errorf("open %s: %w", path, err)
-		}
-		defer f.Close()
-		r = f
+// run is the state of one Run.
+type run struct {
+	ctx     context.Context
+	files   []input
+	formats []Format
+	opts    Options
+	report  *Report
+
+	good    int            // articles that passed the check
+	skipped map[string]int // reason → count
+	notes   map[string]int
+	bad     map[int]bool // sequence numbers of the items left out
+	// fatal maps a file to the error that stopped its reading in the
+	// check, so the second pass expects it rather than failing on it.
+	fatal map[string]bool
+}
+
+// check reads every file, checking each item, without writing anything.
+func (r *run) check() error {
+	var total int64
+	for _, f := range r.files {
+		total += f.size
 	}
-	head := make([]byte, 4096)
-	n, err := io.ReadFull(r, head)
+	if p := r.opts.Progress; p != nil {
+		p.Start("checking", total)
+		defer p.Done()
+	}
+	r.fatal = map[string]bool{}
+	seq := 0
+	for _, f := range r.files {
+		err := r.readFile(f, true, func(it *Item) error {
+			if it.Skip != "" {
+				r.skipped[it.Skip]++
+				return nil
+			}
+			seq++
+			for _, n := range it.Notes {
+				r.notes[n]++
+			}
+			err := it.Err
+			if err == nil {
+				err = checkArticle(it.Record)
+			}
+			if err != nil {
+				r.bad[seq] = true
+				r.report.Bad = append(r.report.Bad, &ParseError{File: f.name, Line: it.Line, Item: it.Label, Err: err})
+				return nil
+			}
+			r.good++
+			return nil
+		})
+		if errors.Is(err, errNotClaimed) {
+			continue
+		}
+		if err != nil {
+			if r.ctx.Err() != nil {
+				return r.ctx.Err()
+			}
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				pe = &ParseError{File: f.name, Err: err}
+			}
+			if r.opts.SkipBad {
+				pe = &ParseError{File: pe.File, Line: pe.Line, Item: pe.Item,
+					Err: fmt.Errorf("%w (the rest of the file was not read)", pe.Err)}
+			}
+			r.report.Bad = append(r.report.Bad, pe)
+			r.fatal[f.path] = true
+		}
+	}
+	return nil
+}
+
+// errNotClaimed is a file in a folder that no format reads: skipped.
+var errNotClaimed = errors.New("no format claims this file")
+
+// checkArticle checks what the store would refuse, before any write.
+func checkArticle(rec *byline.ArticleRecord) error {
+	if rec == nil || rec.Article == nil {
+		return byline.Errorf(byline.Invalid, "The item has no article.")
+	}
+	a := rec.Article
+	if a.Status == "" {
+		a.Status = byline.Draft
+	}
+	return a.Validate()
+}
+
+// store reads the files again and streams their good articles to the store.
+func (r *run) store(articles byline.ArticleService) error {
+	if p := r.opts.Progress; p != nil {
+		p.Start("importing", int64(r.good))
+		defer p.Done()
+	}
+	records := func(yield func(*byline.ArticleRecord, error) bool) {
+		seq := 0
+		stopped := errors.New("stopped")
+		for _, f := range r.files {
+			err := r.readFile(f, false, func(it *Item) error {
+				if it.Skip != "" {
+					return nil
+				}
+				seq++
+				if r.bad[seq] {
+					return nil
+				}
+				if !yield(it.Record, nil) {
+					return stopped
+				}
+				return nil
+			})
+			switch {
+			case errors.Is(err, stopped):
+				return
+			case errors.Is(err, errNotClaimed), err != nil && r.fatal[f.path]:
+				continue
+			case err != nil:
+				// The check read this file to the end: the input changed.
+				yield(nil, fmt.Errorf("%s changed while it was being imported: %w", f.name, err))
+				return
+			}
+		}
+	}
+	err := articles.ImportAll(r.ctx, records, byline.ImportOptions{SkipBad: r.opts.SkipBad, DryRun: r.opts.DryRun},
+		func(res byline.ImportResult) error {
+			if p := r.opts.Progress; p != nil {
+				p.Add(1)
+			}
+			if res.Err != nil {
+				r.report.Bad = append(r.report.Bad, &ParseError{File: "database", Item: res.Article.Headline, Err: res.Err})
+				return nil
+			}
+			if res.Created {
+				r.report.Created++
+			} else {
+				r.report.Updated++
+			}
+			if len(r.report.Listed) < MaxListed {
+				r.report.Listed = append(r.report.Listed, Outcome{Created: res.Created, URL: res.Article.URL(), Headline: res.Article.Headline})
+			}
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	return nil
+}
+
+// headSize is how much of a file format detection looks at.
+const headSize = 4096
+
+// readFile reads one file with its format. In the check, progress counts
+// the bytes read.
+func (r *run) readFile(f input, counting bool, emit func(*Item) error) error {
+	file, err := os.Open(f.path)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", f.name, err)
+	}
+	defer file.Close()
+	head := make([]byte, headSize)
+	n, err := io.ReadFull(file, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("read %s: %w", name, err)
+		return fmt.Errorf("read %s: %w", f.name, err)
 	}
 	head = head[:n]
-	format, err := pickFormat(formatName, name, head)
+	format, err := r.pickFormat(f, head)
 	if err != nil {
 		return err
 	}
-	return format.Read(name, io.MultiReader(bytes.NewReader(head), r), emit)
+	if _, err := file.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("read %s: %w", f.name, err)
+	}
+	var in io.Reader = file
+	if p := r.opts.Progress; counting && p != nil {
+		in = &progressReader{ReadSeeker: file, p: p}
+	}
+	return format.ReadItems(f.name, in, func(it *Item) error {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		return emit(it)
+	})
 }
 
-func pickFormat(formatName, name string, head []byte) (Format, error) {
-	if formatName != "" && formatName != "auto" {
-		if f := FormatByName(formatName); f != nil {
-			return f, nil
+func (r *run) pickFormat(f input, head []byte) (Format, error) {
+	if name := r.opts.Format; name != "" && name != "auto" {
+		format := formatByName(r.formats, name)
+		if !f.explicit && !format.Detect(f.name, head) {
+			r.skipped["file not in "+name+" format"]++
+			return nil, errNotClaimed
 		}
-		return nil, byline.Errorf(byline.Invalid, "Unknown format %q.", formatName)
+		return format, nil
 	}
-	for _, f := range Formats() {
-		if f.Detect(name, head) {
-			return f, nil
+	for _, format := range r.formats {
+		if format.Detect(f.name, head) {
+			return format, nil
 		}
 	}
-	return nil, &ParseError{File: name, Err: byline.Errorf(byline.Invalid, "Cannot tell the format of this file; name it with --format.")}
+	if !f.explicit {
+		r.skipped["file of no known format"]++
+		return nil, errNotClaimed
+	}
+	return nil, &ParseError{File: f.name, Err: byline.Errorf(byline.Invalid, "Cannot tell the format of this file; name it with --format.")}
 }
 
-// expand turns the paths into the list of files to read, walking directories
-// in a stable order and skipping hidden files in them.
-func expand(paths []string) ([]string, error) {
-	var files []string
+// progressReader tells a Progress of every byte read.
+type progressReader struct {
+	io.ReadSeeker
+	p Progress
+}
+
+func (pr *progressReader) Read(b []byte) (int, error) {
+	n, err := pr.ReadSeeker.Read(b)
+	pr.p.Add(int64(n))
+	return n, err
+}
+
+// spoolStdin copies standard input to a temporary file, so that it can be
+// read twice like any other input.
+func spoolStdin(stdin io.Reader) (path string, size int64, err error) {
+	if stdin == nil {
+		return "", 0, byline.Errorf(byline.Invalid, "There is no standard input to read.")
+	}
+	f, err := os.CreateTemp("", "byline-import-*")
+	if err != nil {
+		return "", 0, fmt.Errorf("spool standard input: %w", err)
+	}
+	size, err = io.Copy(f, stdin)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", 0, fmt.Errorf("spool standard input: %w", err)
+	}
+	return f.Name(), size, nil
+}
+
+// expand turns the paths into the list of files to read, walking folders in
+// a stable order and skipping hidden files in them.
+func expand(paths []string) ([]input, error) {
+	var files []input
 	for _, p := range paths {
 		if p == "-" {
-			files = append(files, p)
+			files = append(files, input{path: p, name: "standard input", explicit: true})
 			continue
 		}
 		info, err := os.Stat(p)
@@ -186,10 +501,10 @@ func expand(paths []string) ([]string, error) {
 			return nil, fmt.Errorf("import: %w", err)
 		}
 		if !info.IsDir() {
-			files = append(files, p)
+			files = append(files, input{path: p, name: p, size: info.Size(), explicit: true})
 			continue
 		}
-		var found []string
+		var found []input
 		err = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -200,19 +515,38 @@ func expand(paths []string) ([]string, error) {
 				}
 				return nil
 			}
-			if !d.IsDir() {
-				found = append(found, path)
+			if d.Type().IsRegular() {
+				info, err := d.Info()
+				if err != nil {
+					return err
+				}
+				found = append(found, input{path: path, name: path, size: info.Size()})
 			}
 			return nil
 		})
 		if err != nil {
 			return nil, fmt.Errorf("import: walk %s: %w", p, err)
 		}
-		sort.Strings(found)
+		sort.Slice(found, func(i, j int) bool { return found[i].path < found[j].path })
 		files = append(files, found...)
 	}
 	if len(files) == 0 {
 		return nil, byline.Errorf(byline.Invalid, "No files to import.")
 	}
 	return files, nil
+}
+
+// counts turns a tally into a list, largest first, then by name.
+func counts(m map[string]int) []Count {
+	list := make([]Count, 0, len(m))
+	for what, n := range m {
+		list = append(list, Count{What: what, N: n})
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].N != list[j].N {
+			return list[i].N > list[j].N
+		}
+		return list[i].What < list[j].What
+	})
+	return list
 }

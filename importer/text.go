@@ -14,7 +14,8 @@ import (
 // Text reads a scraped page saved as plain text: the first non-empty line is
 // the headline, every following non-empty line a paragraph. The source
 // site's page chrome at the end ("Recent Posts", "Contact Us", the captcha
-// and search widgets) is dropped.
+// and search widgets) is dropped. Re-importing a page matches it by the
+// headline's slug.
 type Text struct{}
 
 // Name implements Format.
@@ -49,8 +50,19 @@ var chromeLines = map[string]bool{
 // lines that short after a chrome marker are taken as that list.
 const maxChromeTitleWords = 16
 
-// Read implements Format.
-func (Text) Read(name string, r io.Reader, emit func(*byline.Article) error) error {
+// Read reads one page as a bare article, for callers that want no more
+// than that; a bad page is a *ParseError.
+func (t Text) Read(name string, r io.Reader, emit func(*byline.Article) error) error {
+	return t.ReadItems(name, r, func(it *Item) error {
+		if it.Err != nil {
+			return &ParseError{File: name, Line: it.Line, Item: it.Label, Err: it.Err}
+		}
+		return emit(it.Record.Article)
+	})
+}
+
+// ReadItems implements Format.
+func (Text) ReadItems(name string, r io.Reader, emit func(*Item) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), byline.MaxBodyBytes)
 	type line struct {
@@ -88,10 +100,11 @@ func (Text) Read(name string, r io.Reader, emit func(*byline.Article) error) err
 		Body:     strings.Join(paragraphs, "\n\n"),
 		Status:   byline.Published,
 	}
+	it := &Item{Record: &byline.ArticleRecord{Article: a}, Line: lines[0].n, Label: a.Headline}
 	if err := a.Validate(); err != nil {
-		return &ParseError{File: name, Line: lines[0].n, Item: a.Headline, Err: err}
+		it.Record, it.Err = nil, err
 	}
-	return emit(a)
+	return emit(it)
 }
 
 // chromeStart returns the index of the first line of the page chrome at the

@@ -1,11 +1,17 @@
 package importer
 
 import (
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/bylinenews/byline"
 	"github.com/bylinenews/byline/markdown"
+)
+
+const (
+	seedArticle = "../../shared/data/seed-article.txt"
+	newsSample  = "../../shared/data/news_sample.csv"
 )
 
 func readText(t *testing.T, in string) (*byline.Article, error) {
@@ -70,9 +76,13 @@ func TestText_ReadErrors(t *testing.T) {
 // The seed page from the source site: one article, its paragraphs, and
 // none of the page chrome.
 func TestText_SeedArticle(t *testing.T) {
-	im := &Importer{}
+	f, err := os.Open(seedArticle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
 	var got []*byline.Article
-	err := im.readFile("../../shared/data/seed-article.txt", nil, "", func(a *byline.Article) error {
+	err = Text{}.Read(seedArticle, f, func(a *byline.Article) error {
 		got = append(got, a)
 		return nil
 	})

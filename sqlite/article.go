@@ -5,8 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"iter"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bylinenews/byline"
@@ -182,6 +186,14 @@ type querier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 }
 
+// dbtx is what the write helpers need of a transaction: a *sql.Tx, or a
+// stmtCache over one for bulk imports.
+type dbtx interface {
+	querier
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
 // attachPeople loads the authors and tags of articles with one query each.
 func (s *ArticleService) attachPeople(ctx context.Context, q querier, articles []*byline.Article) error {
 	if len(articles) == 0 {
@@ -241,31 +253,16 @@ func (s *ArticleService) Create(ctx context.Context, a *byline.Article) error {
 // Import stores all the articles in one transaction, updating in place those
 // that match an existing article's source URL or, without one, its slug.
 func (s *ArticleService) Import(ctx context.Context, articles []*byline.Article) ([]byline.ImportResult, error) {
-	for i, a := range articles {
-		if err := s.prepare(a); err != nil {
-			return nil, fmt.Errorf("article %d (%q): %w", i+1, a.Headline, err)
+	records := func(yield func(*byline.ArticleRecord, error) bool) {
+		for _, a := range articles {
+			if !yield(&byline.ArticleRecord{Article: a}, nil) {
+				return
+			}
 		}
 	}
 	results := make([]byline.ImportResult, 0, len(articles))
-	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
-		now := s.db.now()
-		for i, a := range articles {
-			existing, err := s.findImportMatch(ctx, tx, a)
-			if err != nil {
-				return fmt.Errorf("article %d (%q): %w", i+1, a.Headline, err)
-			}
-			if existing == 0 {
-				if err := s.insert(ctx, tx, a, now); err != nil {
-					return fmt.Errorf("article %d (%q): %w", i+1, a.Headline, err)
-				}
-				results = append(results, byline.ImportResult{Article: a, Created: true})
-				continue
-			}
-			if err := s.update(ctx, tx, existing, a, now); err != nil {
-				return fmt.Errorf("article %d (%q): %w", i+1, a.Headline, err)
-			}
-			results = append(results, byline.ImportResult{Article: a})
-		}
+	err := s.ImportAll(ctx, records, byline.ImportOptions{}, func(r byline.ImportResult) error {
+		results = append(results, r)
 		return nil
 	})
 	if err != nil {
@@ -292,20 +289,30 @@ func (s *ArticleService) prepare(a *byline.Article) error {
 	return nil
 }
 
-// findImportMatch returns the ID of the article a re-import of a updates, or 0.
-func (s *ArticleService) findImportMatch(ctx context.Context, tx *sql.Tx, a *byline.Article) (int64, error) {
-	var (
-		id  int64
-		err error
-	)
-	if a.SourceURL != "" {
+// findImportMatch returns the ID of the article a re-import of rec updates,
+// or 0: the one with its import key, else its source URL, else (with
+// neither) its slug and no source.
+func (s *ArticleService) findImportMatch(ctx context.Context, tx dbtx, rec *byline.ArticleRecord) (int64, error) {
+	a := rec.Article
+	var id int64
+	if rec.ImportKey != "" {
+		err := tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE import_key = ?`, rec.ImportKey).Scan(&id)
+		if err == nil || !errors.Is(err, sql.ErrNoRows) {
+			return id, err
+		}
+	}
+	var err error
+	switch {
+	case a.SourceURL != "":
 		err = tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE source_url = ?`, a.SourceURL).Scan(&id)
-	} else {
+	case rec.ImportKey != "":
+		return 0, nil
+	default:
 		slug := a.Slug
 		if slug == "" {
 			slug = slugOrDefault(a.Headline)
 		}
-		err = tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE slug = ? AND source_url IS NULL`, slug).Scan(&id)
+		err = tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE slug = ? AND source_url IS NULL AND import_key IS NULL`, slug).Scan(&id)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
@@ -321,7 +328,7 @@ func liveAt(a *byline.Article) sql.NullInt64 {
 	return millis(a.PublishedAt)
 }
 
-func (s *ArticleService) insert(ctx context.Context, tx *sql.Tx, a *byline.Article, now time.Time) error {
+func (s *ArticleService) insert(ctx context.Context, tx dbtx, a *byline.Article, now time.Time) error {
 	if a.Status == byline.Published && a.PublishedAt.IsZero() {
 		a.PublishedAt = now
 	}
@@ -357,7 +364,7 @@ func (s *ArticleService) insert(ctx context.Context, tx *sql.Tx, a *byline.Artic
 	return touchSite(ctx, tx, now)
 }
 
-func (s *ArticleService) update(ctx context.Context, tx *sql.Tx, id int64, a *byline.Article, now time.Time) error {
+func (s *ArticleService) update(ctx context.Context, tx dbtx, id int64, a *byline.Article, now time.Time) error {
 	old, err := scanArticle(tx.QueryRowContext(ctx, `SELECT `+articleColumns+` FROM articles a WHERE a.id = ?`, id))
 	if err != nil {
 		return fmt.Errorf("load article %d: %w", id, err)
@@ -446,7 +453,7 @@ func (s *ArticleService) FindTag(ctx context.Context, slug string) (*byline.Tag,
 
 // setPeople replaces the article's authors and tags, creating those that do
 // not exist yet (matched by slug).
-func (s *ArticleService) setPeople(ctx context.Context, tx *sql.Tx, a *byline.Article) error {
+func (s *ArticleService) setPeople(ctx context.Context, tx dbtx, a *byline.Article) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM article_authors WHERE article_id = ?`, a.ID); err != nil {
 		return fmt.Errorf("clear authors: %w", err)
 	}
@@ -490,14 +497,19 @@ func (s *ArticleService) setPeople(ctx context.Context, tx *sql.Tx, a *byline.Ar
 
 // upsertNamed finds or creates an author or tag by slug; table is one of
 // two constants, never input.
-func upsertNamed(ctx context.Context, tx *sql.Tx, table, slug, name string) (int64, string, error) {
+func upsertNamed(ctx context.Context, tx dbtx, table, slug, name string) (int64, string, error) {
 	name = strings.TrimSpace(name)
 	if slug == "" {
 		slug = slugOrDefault(name)
 	}
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO `+table+` (slug, name) VALUES (?, ?)
-		ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id`, slug, name).Scan(&id)
+	// Look first: most authors and tags exist already, and a read is much
+	// cheaper than an upsert that rewrites the row.
+	err := tx.QueryRowContext(ctx, `SELECT id FROM `+table+` WHERE slug = ?`, slug).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.QueryRowContext(ctx, `INSERT INTO `+table+` (slug, name) VALUES (?, ?)
+			ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id`, slug, name).Scan(&id)
+	}
 	if err != nil {
 		return 0, "", fmt.Errorf("save %s %q: %w", table, name, err)
 	}
@@ -507,7 +519,7 @@ func upsertNamed(ctx context.Context, tx *sql.Tx, table, slug, name string) (int
 // uniqueSlug returns want (or the headline's slug) if no other article has
 // it, else the first free of want-2, want-3, ...: deterministic for the same
 // order of writes.
-func uniqueSlug(ctx context.Context, tx *sql.Tx, want, headline string, selfID int64) (string, error) {
+func uniqueSlug(ctx context.Context, tx dbtx, want, headline string, selfID int64) (string, error) {
 	base := want
 	if base == "" {
 		base = slugOrDefault(headline)
@@ -536,7 +548,7 @@ func slugOrDefault(s string) string {
 }
 
 // touchSite records that readers' content changed at now.
-func touchSite(ctx context.Context, tx *sql.Tx, now time.Time) error {
+func touchSite(ctx context.Context, tx dbtx, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE site_state SET changed_at = max(changed_at, ?) WHERE id = 1`, now.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("touch site: %w", err)
@@ -545,3 +557,384 @@ func touchSite(ctx context.Context, tx *sql.Tx, now time.Time) error {
 }
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// importBatch is how many articles an import renders at once, in parallel,
+// while the previous batch is written: enough to keep the cores busy, few
+// enough that memory stays flat however long the import.
+const importBatch = 256
+
+// ImportAll stores the records in one transaction. Reading and rendering
+// run in a goroutine of their own, a batch ahead of the writes, so parsing,
+// Markdown and SQLite use the cores together; only the writes hold the
+// write lock's connection.
+func (s *ArticleService) ImportAll(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error], opts byline.ImportOptions, report func(byline.ImportResult) error) error {
+	if opts.DryRun {
+		return s.importDryRun(ctx, records, opts, report)
+	}
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		c := newStmtCache(tx)
+		defer c.close()
+		now := s.db.now()
+		// A long transaction touches more pages than the default cache
+		// holds; spilling them to the WAL before the commit costs a write
+		// each. 64 MB keeps them in memory for the import only.
+		restore, err := c.setCacheSize(ctx, importCacheKiB)
+		if err != nil {
+			return err
+		}
+		defer restore()
+
+		// The writes get a context without cancellation: the driver would
+		// start a goroutine per statement to watch it. Cancellation is
+		// checked once per article instead.
+		writeCtx := context.WithoutCancel(ctx)
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		batches := make(chan []preparedRecord, 1)
+		var readErr error
+		read := make(chan struct{})
+		go func() {
+			defer close(read)
+			defer close(batches)
+			readErr = s.prepareBatches(ctx, records, batches)
+		}()
+		n := 0
+		for batch := range batches {
+			for _, p := range batch {
+				n++
+				if err != nil {
+					continue // draining after a failure
+				}
+				if err = ctx.Err(); err == nil {
+					err = s.importPrepared(writeCtx, c, p, n, now, opts, report)
+				}
+				if err != nil {
+					cancel()
+				}
+			}
+		}
+		<-read
+		if err != nil {
+			return err
+		}
+		return readErr
+	})
+}
+
+// preparedRecord is a record rendered for writing, or why it cannot be.
+type preparedRecord struct {
+	rec *byline.ArticleRecord
+	err error
+}
+
+// prepareBatches reads records in batches, renders each batch on every
+// core, and sends it on.
+func (s *ArticleService) prepareBatches(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error], out chan<- []preparedRecord) error {
+	batch := make([]preparedRecord, 0, importBatch)
+	send := func() error {
+		s.prepareAll(batch)
+		select {
+		case out <- batch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		batch = make([]preparedRecord, 0, importBatch)
+		return nil
+	}
+	for rec, err := range records {
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if rec == nil || rec.Article == nil {
+			return fmt.Errorf("import: a record without an article")
+		}
+		batch = append(batch, preparedRecord{rec: rec})
+		if len(batch) == importBatch {
+			if err := send(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(batch) > 0 {
+		return send()
+	}
+	return nil
+}
+
+// prepareAll validates and renders the batch's articles in parallel.
+func (s *ArticleService) prepareAll(batch []preparedRecord) {
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for range min(runtime.GOMAXPROCS(0), len(batch)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(batch); i = int(next.Add(1)) - 1 {
+				batch[i].err = s.prepare(batch[i].rec.Article)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// importPrepared writes the nth record and reports it. With opts.SkipBad an
+// article the store refuses is rolled back to a savepoint and reported.
+func (s *ArticleService) importPrepared(ctx context.Context, c *stmtCache, p preparedRecord, n int, now time.Time, opts byline.ImportOptions, report func(byline.ImportResult) error) error {
+	res := byline.ImportResult{Article: p.rec.Article}
+	err := p.err
+	if err == nil {
+		res.Created, err = s.importOne(ctx, c, p.rec, now, opts.SkipBad)
+	}
+	if err != nil {
+		err = fmt.Errorf("article %d (%q): %w", n, p.rec.Article.Headline, err)
+		if kind := byline.ErrorKind(err); !opts.SkipBad || (kind != byline.Invalid && kind != byline.Conflict) {
+			return err
+		}
+		res.Err = err
+	}
+	return report(res)
+}
+
+// importOne creates or updates the article of rec, keeping its import key,
+// its times from the source and its old paths.
+func (s *ArticleService) importOne(ctx context.Context, c *stmtCache, rec *byline.ArticleRecord, now time.Time, savepoint bool) (created bool, err error) {
+	if savepoint {
+		if _, err := c.ExecContext(ctx, `SAVEPOINT import_article`); err != nil {
+			return false, fmt.Errorf("savepoint: %w", err)
+		}
+		defer func() {
+			if err != nil {
+				if _, rerr := c.ExecContext(ctx, `ROLLBACK TO import_article`); rerr != nil {
+					err = errors.Join(err, rerr)
+				}
+			}
+			if _, rerr := c.ExecContext(ctx, `RELEASE import_article`); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}()
+	}
+	a := rec.Article
+	updatedAt := a.UpdatedAt
+	id, err := s.findImportMatch(ctx, c, rec)
+	if err != nil {
+		return false, fmt.Errorf("find article to update: %w", err)
+	}
+	if id == 0 {
+		err = s.insert(ctx, c, a, now)
+	} else {
+		err = s.update(ctx, c, id, a, now)
+	}
+	if err != nil {
+		return false, err
+	}
+	if rec.ImportKey != "" || !updatedAt.IsZero() {
+		if !updatedAt.IsZero() {
+			a.UpdatedAt = updatedAt.UTC().Truncate(time.Millisecond)
+		}
+		_, err := c.ExecContext(ctx, `UPDATE articles SET import_key = coalesce(?, import_key), updated_at = ? WHERE id = ?`,
+			nullString(rec.ImportKey), a.UpdatedAt.UnixMilli(), a.ID)
+		if isUniqueViolation(err) {
+			return false, byline.Errorf(byline.Conflict, "Another article already has the import key %q.", rec.ImportKey)
+		} else if err != nil {
+			return false, fmt.Errorf("set import key: %w", err)
+		}
+	}
+	if err := addOldPaths(ctx, c, a, rec.OldPaths); err != nil {
+		return false, err
+	}
+	return id == 0, nil
+}
+
+// importDryRun reports what ImportAll would do, reading only: an article
+// whose key matches one stored, or one earlier in the same run, would be
+// updated; any other would be created.
+func (s *ArticleService) importDryRun(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error], opts byline.ImportOptions, report func(byline.ImportResult) error) error {
+	seen := map[string]bool{}
+	now := s.db.now()
+	n := 0
+	for rec, err := range records {
+		if err != nil {
+			return err
+		}
+		n++
+		a := rec.Article
+		if a.Status == "" {
+			a.Status = byline.Draft
+		}
+		res := byline.ImportResult{Article: a}
+		if err := a.Validate(); err != nil {
+			err = fmt.Errorf("article %d (%q): %w", n, a.Headline, err)
+			if !opts.SkipBad {
+				return err
+			}
+			res.Err = err
+			if err := report(res); err != nil {
+				return err
+			}
+			continue
+		}
+		id, err := s.findImportMatch(ctx, s.db.read, rec)
+		if err != nil {
+			return fmt.Errorf("article %d (%q): find article to update: %w", n, a.Headline, err)
+		}
+		if a.Slug == "" {
+			a.Slug = slugOrDefault(a.Headline)
+		}
+		if a.PublishedAt.IsZero() && a.Status == byline.Published {
+			a.PublishedAt = now
+		}
+		key := "slug:" + a.Slug
+		if rec.ImportKey != "" {
+			key = "key:" + rec.ImportKey
+		} else if a.SourceURL != "" {
+			key = "url:" + a.SourceURL
+		}
+		res.Created = id == 0 && !seen[key]
+		seen[key] = true
+		if err := report(res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportPage is how many articles an export reads at a time.
+const exportPage = 500
+
+// Export reads every article by ascending ID in pages, inside one read
+// transaction so that the pages are one snapshot of the site.
+func (s *ArticleService) Export(ctx context.Context, each func(*byline.ArticleRecord) error) error {
+	tx, err := s.db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("export: begin: %w", err)
+	}
+	defer tx.Rollback()
+	var after int64
+	for {
+		page, err := s.exportPage(ctx, tx, after)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		for _, rec := range page {
+			if err := each(rec); err != nil {
+				return err
+			}
+		}
+		if len(page) < exportPage {
+			return nil
+		}
+		after = page[len(page)-1].Article.ID
+	}
+}
+
+// exportPage reads the records of up to exportPage articles after ID after.
+func (s *ArticleService) exportPage(ctx context.Context, tx *sql.Tx, after int64) ([]*byline.ArticleRecord, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+articleColumns+`, a.import_key FROM articles a
+		WHERE a.id > ? ORDER BY a.id LIMIT ?`, after, exportPage)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var (
+		page     []*byline.ArticleRecord
+		articles []*byline.Article
+	)
+	for rows.Next() {
+		var key sql.NullString
+		a, err := scanArticle(withExtra{rows, []any{&key}})
+		if err != nil {
+			return nil, fmt.Errorf("scan article: %w", err)
+		}
+		page = append(page, &byline.ArticleRecord{Article: a, ImportKey: key.String})
+		articles = append(articles, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.attachPeople(ctx, tx, articles); err != nil {
+		return nil, err
+	}
+	if err := attachOldPaths(ctx, tx, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// withExtra scans the columns after scanArticle's into extra.
+type withExtra struct {
+	rowScanner
+	extra []any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.rowScanner.Scan(append(dest, w.extra...)...) }
+
+// stmtCache prepares each statement once per transaction: a bulk import
+// runs the same dozen statements for every article, and parsing them again
+// each time would cost more than running them.
+type stmtCache struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func newStmtCache(tx *sql.Tx) *stmtCache { return &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}} }
+
+func (c *stmtCache) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := c.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := c.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[q] = st
+	return st, nil
+}
+
+func (c *stmtCache) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := c.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (c *stmtCache) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := c.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (c *stmtCache) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := c.prepared(ctx, q)
+	if err != nil {
+		return c.tx.QueryRowContext(ctx, q, args...) // reports the same error through Scan
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// importCacheKiB is the page cache of the write connection during an import.
+const importCacheKiB = 64 << 10
+
+// setCacheSize sets the connection's page cache to kib KiB and returns a
+// function that sets it back.
+func (c *stmtCache) setCacheSize(ctx context.Context, kib int) (restore func(), err error) {
+	var old int
+	if err := c.tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&old); err != nil {
+		return nil, fmt.Errorf("read cache size: %w", err)
+	}
+	if _, err := c.tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, kib)); err != nil {
+		return nil, fmt.Errorf("set cache size: %w", err)
+	}
+	return func() { c.tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, old)) }, nil
+}
+
+func (c *stmtCache) close() {
+	for _, st := range c.stmts {
+		st.Close()
+	}
+}

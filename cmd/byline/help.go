@@ -13,6 +13,7 @@ func flagSets() map[string]*flag.FlagSet {
 	return map[string]*flag.FlagSet{
 		"serve":  serveFlags(&Config{}),
 		"import": importFlags(&importConfig{}),
+		"export": exportFlags(&exportConfig{}),
 	}
 }
 

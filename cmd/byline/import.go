@@ -2,10 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/bylinenews/byline/importer"
 	"github.com/bylinenews/byline/sqlite"
@@ -13,19 +19,17 @@ import (
 
 type importConfig struct {
 	Config
-	format string
-	dryRun bool
+	format  string
+	dryRun  bool
+	skipBad bool
 }
 
 func importFlags(c *importConfig) *flag.FlagSet {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	c.storageFlags(fs)
-	names := []string{"auto"}
-	for _, f := range importer.Formats() {
-		names = append(names, f.Name())
-	}
-	fs.StringVar(&c.format, "format", "auto", "input format: "+strings.Join(names, ", "))
+	fs.StringVar(&c.format, "format", "auto", "input format: auto (detect each file), "+strings.Join(importer.FormatNames(), ", "))
 	fs.BoolVar(&c.dryRun, "dry-run", false, "read and check everything, report what would happen, write nothing")
+	fs.BoolVar(&c.skipBad, "skip-bad", false, "import the good articles and list the bad ones, instead of importing nothing")
 	return fs
 }
 
@@ -48,20 +52,101 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	defer db.Close()
 	im := &importer.Importer{Articles: sqlite.NewArticleService(db)}
-	report, err := im.Run(ctx, fs.Args(), stdin, importer.Options{Format: c.format, DryRun: c.dryRun})
+	opts := importer.Options{Format: c.format, DryRun: c.dryRun, SkipBad: c.skipBad}
+	if isTerminal(stderr) {
+		opts.Progress = &progressBar{w: stderr}
+	}
+	start := time.Now()
+	report, err := im.Run(ctx, fs.Args(), stdin, opts)
 	if err != nil {
+		var bad *importer.BadInputError
+		if errors.As(err, &bad) {
+			return fmt.Errorf("%w\nNothing was imported. Fix the input, or run again with --skip-bad to import the good articles.", err)
+		}
 		return fmt.Errorf("%w\nNothing was imported.", err)
 	}
-	verb := "imported"
-	if c.dryRun {
-		verb = "would import (dry run, nothing written)"
-	}
-	fmt.Fprintf(stdout, "%s %d file(s): %d created, %d updated\n", verb, report.Files, len(report.Created), len(report.Updated))
-	for _, a := range report.Created {
-		fmt.Fprintf(stdout, "  created  %s  %s\n", a.URL(), a.Headline)
-	}
-	for _, a := range report.Updated {
-		fmt.Fprintf(stdout, "  updated  %s  %s\n", a.URL(), a.Headline)
-	}
+	printReport(stdout, report, c.dryRun, time.Since(start))
 	return nil
 }
+
+// printReport writes the summary of an import: counts, the first articles,
+// what was skipped and why, remarks, and each bad item.
+func printReport(w io.Writer, r *importer.Report, dryRun bool, took time.Duration) {
+	verb := "imported"
+	if dryRun {
+		verb = "would import (dry run, nothing written)"
+	}
+	passed := 0
+	for _, s := range r.Skipped {
+		passed += s.N
+	}
+	fmt.Fprintf(w, "%s %d file(s): %d created, %d updated, %d skipped (%d bad, %d passed over)",
+		verb, r.Files, r.Created, r.Updated, len(r.Bad)+passed, len(r.Bad), passed)
+	if !dryRun {
+		fmt.Fprintf(w, " in %.1fs", took.Seconds())
+	}
+	fmt.Fprintln(w)
+	for _, o := range r.Listed {
+		what := "updated"
+		if o.Created {
+			what = "created"
+		}
+		fmt.Fprintf(w, "  %s  %s  %s\n", what, o.URL, o.Headline)
+	}
+	if more := r.Created + r.Updated - len(r.Listed); more > 0 {
+		fmt.Fprintf(w, "  ... and %d more\n", more)
+	}
+	if len(r.Skipped) > 0 {
+		fmt.Fprintln(w, "passed over:")
+		for _, s := range r.Skipped {
+			fmt.Fprintf(w, "  %6d  %s\n", s.N, s.What)
+		}
+	}
+	if len(r.Notes) > 0 {
+		fmt.Fprintln(w, "notes:")
+		for _, n := range r.Notes {
+			fmt.Fprintf(w, "  %6d  %s\n", n.N, n.What)
+		}
+	}
+	if len(r.Bad) > 0 {
+		fmt.Fprintf(w, "skipped, bad (%d):\n", len(r.Bad))
+		for _, b := range r.Bad {
+			fmt.Fprintf(w, "  %s\n", b)
+		}
+	}
+}
+
+// isTerminal reports whether w is a terminal, where a progress bar belongs.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// progressBar shows an import's progress on a terminal: bytes read while
+// checking, then articles with their rate and the time left.
+type progressBar struct {
+	w   io.Writer
+	bar *progressbar.ProgressBar
+}
+
+func (p *progressBar) Start(stage string, total int64) {
+	opts := []progressbar.Option{
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetDescription(stage),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100 * time.Millisecond),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionClearOnFinish(),
+	}
+	if stage == "checking" {
+		opts = append(opts, progressbar.OptionShowBytes(true))
+	} else {
+		opts = append(opts, progressbar.OptionShowIts(), progressbar.OptionSetItsString("articles"))
+	}
+	p.bar = progressbar.NewOptions64(total, opts...)
+}
+
+func (p *progressBar) Add(n int64) { p.bar.Add64(n) }
+
+func (p *progressBar) Done() { p.bar.Finish() }

@@ -2,6 +2,7 @@
 //
 //	byline serve            run the site
 //	byline import FILE...   import articles
+//	byline export           export every article
 //	byline help [COMMAND]   explain commands, flags and environment variables
 package main
 
@@ -61,6 +62,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"serve":  {"run the site", runServe},
 		"import": {"import articles from files", runImport},
+		"export": {"write every article to a file that import (or WordPress) reads back", runExport},
 		"help":   {"explain a command, its flags and environment variables", runHelp},
 	}
 }
@@ -70,6 +72,7 @@ const usage = `Byline runs a news site from one binary.
 Usage:
   byline serve [flags]              run the site (http://127.0.0.1:8080 by default)
   byline import [flags] PATH...     import articles (a file, a folder, or - for stdin)
+  byline export [flags]             export every article (--format jsonl or wxr, --out FILE)
   byline help [COMMAND]             explain a command, its flags and environment variables
 
 Every flag can also be set with an environment variable (BYLINE_ADDR for --addr, ...);

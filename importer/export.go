@@ -1,0 +1,326 @@
+package importer
+
+import (
+	"bufio"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bylinenews/byline"
+)
+
+// Writer writes a site's articles in an export format.
+type Writer interface {
+	// Write adds one article.
+	Write(rec *byline.ArticleRecord) error
+	// Close finishes the file. It does not close the underlying writer.
+	Close() error
+}
+
+// Site is what an export says about the site itself.
+type Site struct {
+	Title       string
+	Description string
+	BaseURL     string    // e.g. https://news.example.com, no slash at the end
+	Now         time.Time // the export's time; time.Now when zero
+}
+
+// ExportFormats are the formats NewWriter writes.
+var ExportFormats = []string{"jsonl", "wxr"}
+
+// NewWriter returns a writer of the named format to w.
+func NewWriter(format string, w io.Writer, site Site) (Writer, error) {
+	switch format {
+	case "jsonl":
+		return NewJSONLWriter(w), nil
+	case "wxr":
+		return NewWXRWriter(w, site)
+	}
+	return nil, byline.Errorf(byline.Invalid, "Unknown export format %q: use jsonl or wxr.", format)
+}
+
+// WXRWriter writes a WordPress export file (WXR 1.2) that WordPress's
+// importer reads: the authors and tags first, then a post per article, with
+// an attachment item for its feature image. Each post also carries the
+// article's exact JSON-lines record, so that Byline can import the file
+// back without loss.
+//
+// WordPress wants the authors before the posts, so the posts are written to
+// a temporary file until Close.
+type WXRWriter struct {
+	out     io.Writer
+	site    Site
+	tmp     *os.File
+	buf     *bufio.Writer
+	authors []byline.Author // by first appearance
+	tags    []byline.Tag
+	seen    map[string]bool
+}
+
+// attachmentIDs puts attachment posts in an ID range of their own.
+const attachmentIDs = 1_000_000_000
+
+// NewWXRWriter returns a writer to w. Call Close to write the file.
+func NewWXRWriter(w io.Writer, site Site) (*WXRWriter, error) {
+	tmp, err := os.CreateTemp("", "byline-export-*.xml")
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	if site.Now.IsZero() {
+		site.Now = time.Now()
+	}
+	site.BaseURL = strings.TrimRight(site.BaseURL, "/")
+	return &WXRWriter{out: w, site: site, tmp: tmp, buf: bufio.NewWriterSize(tmp, 64<<10), seen: map[string]bool{}}, nil
+}
+
+// Write adds a post for rec, and an attachment for its feature image.
+func (x *WXRWriter) Write(rec *byline.ArticleRecord) error {
+	a := rec.Article
+	for _, au := range a.Authors {
+		if !x.seen["a:"+au.Slug] {
+			x.seen["a:"+au.Slug] = true
+			x.authors = append(x.authors, au)
+		}
+	}
+	for _, t := range a.Tags {
+		if !x.seen["t:"+t.Slug] {
+			x.seen["t:"+t.Slug] = true
+			x.tags = append(x.tags, t)
+		}
+	}
+	status := "draft"
+	switch a.Status {
+	case byline.Published:
+		status = "publish"
+	case byline.Scheduled:
+		status = "future"
+	}
+	date := a.PublishedAt
+	if date.IsZero() {
+		date = a.CreatedAt
+	}
+	gmt := wxrTime(a.PublishedAt)
+	title, content, excerpt := xmlSafe(a.Headline), xmlSafe(a.BodyHTML), xmlSafe(a.Dek)
+	guid := strings.TrimPrefix(rec.ImportKey, "wxr:")
+	if guid == rec.ImportKey {
+		guid = x.site.BaseURL + a.URL()
+	}
+	saved, err := json.Marshal(toJSONArticle(rec))
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	creator := ""
+	if len(a.Authors) > 0 {
+		creator = a.Authors[0].Slug
+	}
+
+	b := x.buf
+	b.WriteString("\t<item>\n")
+	element(b, "title", title)
+	element(b, "link", x.site.BaseURL+a.URL())
+	element(b, "pubDate", date.UTC().Format(time.RFC1123Z))
+	cdata(b, "dc:creator", creator)
+	b.WriteString("\t\t<guid isPermaLink=\"false\">")
+	xml.EscapeText(b, []byte(xmlSafe(guid)))
+	b.WriteString("</guid>\n")
+	element(b, "description", "")
+	cdata(b, "content:encoded", content)
+	cdata(b, "excerpt:encoded", excerpt)
+	element(b, "wp:post_id", strconv.FormatInt(a.ID, 10))
+	cdata(b, "wp:post_date", wxrTime(date))
+	cdata(b, "wp:post_date_gmt", gmt)
+	cdata(b, "wp:post_modified", wxrTime(a.UpdatedAt))
+	cdata(b, "wp:post_modified_gmt", wxrTime(a.UpdatedAt))
+	cdata(b, "wp:comment_status", "closed")
+	cdata(b, "wp:ping_status", "closed")
+	cdata(b, "wp:post_name", a.Slug)
+	cdata(b, "wp:status", status)
+	element(b, "wp:post_parent", "0")
+	element(b, "wp:menu_order", "0")
+	cdata(b, "wp:post_type", "post")
+	cdata(b, "wp:post_password", "")
+	element(b, "wp:is_sticky", "0")
+	for _, t := range a.Tags {
+		fmt.Fprintf(b, "\t\t<category domain=\"post_tag\" nicename=\"%s\">", attr(t.Slug))
+		writeCDATA(b, xmlSafe(t.Name))
+		b.WriteString("</category>\n")
+	}
+	if a.FeatureImageURL != "" {
+		postmeta(b, "_thumbnail_id", strconv.FormatInt(attachmentIDs+a.ID, 10))
+	}
+	postmeta(b, metaArticle, string(saved))
+	postmeta(b, metaChecksum, wxrChecksum(title, content, excerpt, status, gmt, a.Slug))
+	b.WriteString("\t</item>\n")
+
+	if a.FeatureImageURL != "" {
+		u := xmlSafe(a.FeatureImageURL)
+		b.WriteString("\t<item>\n")
+		element(b, "title", attachmentTitle(u))
+		element(b, "link", x.site.BaseURL+a.URL())
+		element(b, "pubDate", date.UTC().Format(time.RFC1123Z))
+		cdata(b, "dc:creator", creator)
+		b.WriteString("\t\t<guid isPermaLink=\"false\">")
+		xml.EscapeText(b, []byte(u))
+		b.WriteString("</guid>\n")
+		element(b, "description", "")
+		cdata(b, "content:encoded", "")
+		cdata(b, "excerpt:encoded", "")
+		element(b, "wp:post_id", strconv.FormatInt(attachmentIDs+a.ID, 10))
+		cdata(b, "wp:post_date", wxrTime(date))
+		cdata(b, "wp:post_date_gmt", wxrTime(date))
+		cdata(b, "wp:comment_status", "closed")
+		cdata(b, "wp:ping_status", "closed")
+		cdata(b, "wp:post_name", byline.Slugify(attachmentTitle(u)))
+		cdata(b, "wp:status", "inherit")
+		element(b, "wp:post_parent", strconv.FormatInt(a.ID, 10))
+		element(b, "wp:menu_order", "0")
+		cdata(b, "wp:post_type", "attachment")
+		cdata(b, "wp:post_password", "")
+		element(b, "wp:is_sticky", "0")
+		cdata(b, "wp:attachment_url", u)
+		b.WriteString("\t</item>\n")
+	}
+	return nil
+}
+
+// Close writes the channel's head, the items and the end to the writer,
+// and removes the temporary file.
+func (x *WXRWriter) Close() error {
+	defer os.Remove(x.tmp.Name())
+	defer x.tmp.Close()
+	if err := x.buf.Flush(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if _, err := x.tmp.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	b := bufio.NewWriterSize(x.out, 64<<10)
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8" ?>
+<!-- A WordPress eXtended RSS (WXR 1.2) file written by Byline: import it with WordPress's Tools → Import → WordPress, or into Byline with byline import. -->
+<rss version="2.0"
+	xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+	xmlns:content="http://purl.org/rss/1.0/modules/content/"
+	xmlns:wfw="http://wellformedweb.org/CommentAPI/"
+	xmlns:dc="http://purl.org/dc/elements/1.1/"
+	xmlns:wp="http://wordpress.org/export/1.2/"
+>
+<channel>
+`)
+	element(b, "title", xmlSafe(x.site.Title))
+	element(b, "link", x.site.BaseURL)
+	element(b, "description", xmlSafe(x.site.Description))
+	element(b, "pubDate", x.site.Now.UTC().Format(time.RFC1123Z))
+	element(b, "language", "en")
+	element(b, "wp:wxr_version", "1.2")
+	element(b, "wp:base_site_url", x.site.BaseURL)
+	element(b, "wp:base_blog_url", x.site.BaseURL)
+	for i, au := range x.authors {
+		b.WriteString("\t<wp:author>")
+		fmt.Fprintf(b, "<wp:author_id>%d</wp:author_id>", i+1)
+		inlineCDATA(b, "wp:author_login", au.Slug)
+		inlineCDATA(b, "wp:author_email", "")
+		inlineCDATA(b, "wp:author_display_name", xmlSafe(au.Name))
+		inlineCDATA(b, "wp:author_first_name", "")
+		inlineCDATA(b, "wp:author_last_name", "")
+		b.WriteString("</wp:author>\n")
+	}
+	for i, t := range x.tags {
+		b.WriteString("\t<wp:tag>")
+		fmt.Fprintf(b, "<wp:term_id>%d</wp:term_id>", i+1)
+		inlineCDATA(b, "wp:tag_slug", t.Slug)
+		inlineCDATA(b, "wp:tag_name", xmlSafe(t.Name))
+		b.WriteString("</wp:tag>\n")
+	}
+	element(b, "generator", bylineGen)
+	if _, err := io.Copy(b, x.tmp); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	b.WriteString("</channel>\n</rss>\n")
+	if err := b.Flush(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
+
+// attachmentTitle is the file name at the end of an image URL.
+func attachmentTitle(u string) string {
+	u, _, _ = strings.Cut(u, "?")
+	if i := strings.LastIndexByte(u, '/'); i >= 0 && i < len(u)-1 {
+		return u[i+1:]
+	}
+	return "feature image"
+}
+
+// element writes <name>text</name>, escaped, on a line of its own.
+func element(b *bufio.Writer, name, text string) {
+	fmt.Fprintf(b, "\t\t<%s>", name)
+	xml.EscapeText(b, []byte(text))
+	fmt.Fprintf(b, "</%s>\n", name)
+}
+
+// cdata writes <name><![CDATA[text]]></name> on a line of its own.
+func cdata(b *bufio.Writer, name, text string) {
+	fmt.Fprintf(b, "\t\t<%s>", name)
+	writeCDATA(b, text)
+	fmt.Fprintf(b, "</%s>\n", name)
+}
+
+func inlineCDATA(b *bufio.Writer, name, text string) {
+	fmt.Fprintf(b, "<%s>", name)
+	writeCDATA(b, text)
+	fmt.Fprintf(b, "</%s>", name)
+}
+
+func postmeta(b *bufio.Writer, key, value string) {
+	b.WriteString("\t\t<wp:postmeta>\n\t")
+	cdata(b, "wp:meta_key", key)
+	b.WriteString("\t")
+	cdata(b, "wp:meta_value", xmlSafe(value))
+	b.WriteString("\t\t</wp:postmeta>\n")
+}
+
+// writeCDATA writes text as a CDATA section; "]]>" inside it is split
+// across two sections, the way WordPress's exporter does it.
+func writeCDATA(b *bufio.Writer, text string) {
+	b.WriteString("<![CDATA[")
+	b.WriteString(strings.ReplaceAll(text, "]]>", "]]]]><![CDATA[>"))
+	b.WriteString("]]>")
+}
+
+// attr escapes text for an attribute value in double quotes.
+func attr(s string) string {
+	var sb strings.Builder
+	xml.EscapeText(&sb, []byte(xmlSafe(s)))
+	return sb.String()
+}
+
+// xmlSafe drops what XML 1.0 cannot hold even escaped: control characters
+// other than tab and newlines, and invalid UTF-8.
+func xmlSafe(s string) string {
+	clean := true
+	for _, r := range s {
+		if !xmlChar(r) {
+			clean = false
+			break
+		}
+	}
+	if clean && utf8.ValidString(s) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if !xmlChar(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func xmlChar(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
+}

@@ -1,0 +1,251 @@
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bylinenews/byline"
+)
+
+// JSONL reads Byline's JSON-lines format, the one `byline export --format
+// jsonl` writes: one article per line, as a JSON object with these fields
+// (only headline is required):
+//
+//	headline           string  the headline
+//	slug               string  the permalink's last part; made from the headline when absent
+//	dek                string  the standfirst shown under the headline
+//	body               string  the body, Markdown (raw HTML allowed)
+//	status             string  "published" (the default), "draft" or "scheduled"
+//	published_at       string  RFC 3339 time of publication
+//	created_at         string  RFC 3339; the import's time when absent
+//	updated_at         string  RFC 3339; the import's time when absent
+//	authors            array   of {"name": string, "slug": string (optional)}
+//	tags               array   of {"name": string, "slug": string (optional)}
+//	source_url         string  where the article came from; re-imports match on it
+//	feature_image_url  string  the image shown with the article
+//	import_key         string  the article's identity in the system it came from; re-imports match on it first
+//	old_paths          array   of strings: old addresses that redirect to the article
+//
+// Unknown fields are an error, so that a misspelt one is not lost quietly.
+// Blank lines are skipped.
+type JSONL struct{}
+
+// Name implements Format.
+func (JSONL) Name() string { return "jsonl" }
+
+// Detect implements Format: a .jsonl or .ndjson file, or one whose first
+// line is a JSON object with a headline.
+func (JSONL) Detect(name string, head []byte) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".jsonl", ".ndjson":
+		return true
+	}
+	first, _, _ := bytes.Cut(bytes.TrimLeft(head, " \t\r\n\ufeff"), []byte("\n"))
+	return bytes.HasPrefix(first, []byte("{")) && bytes.Contains(first, []byte(`"headline"`))
+}
+
+// jsonArticle is one line of the format.
+type jsonArticle struct {
+	Headline        string     `json:"headline"`
+	Slug            string     `json:"slug,omitempty"`
+	Dek             string     `json:"dek,omitempty"`
+	Body            string     `json:"body"`
+	Status          string     `json:"status,omitempty"`
+	PublishedAt     string     `json:"published_at,omitempty"`
+	CreatedAt       string     `json:"created_at,omitempty"`
+	UpdatedAt       string     `json:"updated_at,omitempty"`
+	Authors         []jsonName `json:"authors,omitempty"`
+	Tags            []jsonName `json:"tags,omitempty"`
+	SourceURL       string     `json:"source_url,omitempty"`
+	FeatureImageURL string     `json:"feature_image_url,omitempty"`
+	ImportKey       string     `json:"import_key,omitempty"`
+	OldPaths        []string   `json:"old_paths,omitempty"`
+}
+
+type jsonName struct {
+	Name string `json:"name"`
+	Slug string `json:"slug,omitempty"`
+}
+
+// ReadItems implements Format.
+func (JSONL) ReadItems(name string, r io.Reader, emit func(*Item) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), maxItemBytes)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := bytes.TrimSpace(sc.Bytes())
+		if n == 1 {
+			line = bytes.TrimPrefix(line, []byte("\ufeff"))
+		}
+		if len(line) == 0 {
+			continue
+		}
+		it := &Item{Line: n, Label: fmt.Sprintf("line %d", n)}
+		rec, err := decodeJSONArticle(line)
+		if err != nil {
+			it.Err = err
+		} else {
+			it.Record, it.Label = rec, rec.Article.Headline
+		}
+		if err := emit(it); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return &ParseError{File: name, Line: n + 1, Err: errItemTooLarge}
+		}
+		return &ParseError{File: name, Line: n + 1, Err: err}
+	}
+	return nil
+}
+
+// decodeJSONArticle reads one line of the format.
+func decodeJSONArticle(line []byte) (*byline.ArticleRecord, error) {
+	if !utf8.Valid(line) {
+		return nil, byline.Errorf(byline.Invalid, "This line is not valid UTF-8 text.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	var j jsonArticle
+	if err := dec.Decode(&j); err != nil {
+		return nil, jsonError(err)
+	}
+	if dec.More() {
+		return nil, byline.Errorf(byline.Invalid, "The line holds more than one JSON value; put each article on a line of its own.")
+	}
+	a := &byline.Article{
+		Headline:        j.Headline,
+		Slug:            j.Slug,
+		Dek:             j.Dek,
+		Body:            j.Body,
+		Status:          byline.Status(j.Status),
+		SourceURL:       j.SourceURL,
+		FeatureImageURL: j.FeatureImageURL,
+	}
+	if a.Status == "" {
+		a.Status = byline.Published
+	}
+	var err error
+	for _, d := range []struct {
+		field string
+		s     string
+		t     *time.Time
+	}{{"published_at", j.PublishedAt, &a.PublishedAt}, {"created_at", j.CreatedAt, &a.CreatedAt}, {"updated_at", j.UpdatedAt, &a.UpdatedAt}} {
+		if *d.t, err = parseDate(d.s); err != nil {
+			return nil, byline.Errorf(byline.Invalid, "%s: %s", d.field, byline.ErrorMessage(err))
+		}
+	}
+	for _, p := range j.Authors {
+		a.Authors = append(a.Authors, byline.Author{Name: p.Name, Slug: p.Slug})
+	}
+	for _, p := range j.Tags {
+		a.Tags = append(a.Tags, byline.Tag{Name: p.Name, Slug: p.Slug})
+	}
+	for _, slug := range append(authorSlugs(a), tagSlugs(a)...) {
+		if slug != "" && byline.Slugify(slug) != slug {
+			return nil, byline.Errorf(byline.Invalid, "The slug %q may hold only lower-case letters, digits and single hyphens.", slug)
+		}
+	}
+	return &byline.ArticleRecord{Article: a, ImportKey: j.ImportKey, OldPaths: j.OldPaths}, nil
+}
+
+func authorSlugs(a *byline.Article) []string {
+	var s []string
+	for _, au := range a.Authors {
+		s = append(s, au.Slug)
+	}
+	return s
+}
+
+func tagSlugs(a *byline.Article) []string {
+	var s []string
+	for _, t := range a.Tags {
+		s = append(s, t.Slug)
+	}
+	return s
+}
+
+// jsonError turns a decoding error into a sentence for the person fixing
+// the file.
+func jsonError(err error) error {
+	var (
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syntax):
+		return byline.Errorf(byline.Invalid, "This line is not valid JSON (at byte %d: %s).", syntax.Offset, syntax.Error())
+	case errors.As(err, &typ):
+		return byline.Errorf(byline.Invalid, "The field %q should be a %s, not a JSON %s.", typ.Field, typ.Type, typ.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return byline.Errorf(byline.Invalid, "Unknown field %s: see the JSON-lines schema in the README.", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return byline.Errorf(byline.Invalid, "This line ends in the middle of a JSON object.")
+	}
+	return byline.Errorf(byline.Invalid, "This line is not a JSON article: %v.", err)
+}
+
+// JSONLWriter writes articles in the JSONL format, one line each.
+type JSONLWriter struct {
+	w   *bufio.Writer
+	enc *json.Encoder
+}
+
+// NewJSONLWriter returns a writer to w. Call Close to flush it.
+func NewJSONLWriter(w io.Writer) *JSONLWriter {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	return &JSONLWriter{w: bw, enc: enc}
+}
+
+// Write writes one article as a line.
+func (jw *JSONLWriter) Write(rec *byline.ArticleRecord) error {
+	return jw.enc.Encode(toJSONArticle(rec))
+}
+
+// Close flushes what is buffered; it does not close the underlying writer.
+func (jw *JSONLWriter) Close() error { return jw.w.Flush() }
+
+func toJSONArticle(rec *byline.ArticleRecord) jsonArticle {
+	a := rec.Article
+	j := jsonArticle{
+		Headline:        a.Headline,
+		Slug:            a.Slug,
+		Dek:             a.Dek,
+		Body:            a.Body,
+		Status:          string(a.Status),
+		PublishedAt:     formatTime(a.PublishedAt),
+		CreatedAt:       formatTime(a.CreatedAt),
+		UpdatedAt:       formatTime(a.UpdatedAt),
+		SourceURL:       a.SourceURL,
+		FeatureImageURL: a.FeatureImageURL,
+		ImportKey:       rec.ImportKey,
+		OldPaths:        rec.OldPaths,
+	}
+	for _, au := range a.Authors {
+		j.Authors = append(j.Authors, jsonName{Name: au.Name, Slug: au.Slug})
+	}
+	for _, t := range a.Tags {
+		j.Tags = append(j.Tags, jsonName{Name: t.Name, Slug: t.Slug})
+	}
+	return j
+}
+
+// formatTime writes t as RFC 3339 in UTC, "" for the zero time.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}

@@ -1,0 +1,250 @@
+package sqlite_test
+
+import (
+	"errors"
+	"fmt"
+	"iter"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/internal/dbtest"
+	"github.com/bylinenews/byline/sqlite"
+)
+
+// records yields recs, then err if it is not nil.
+func records(err error, recs ...*byline.ArticleRecord) iter.Seq2[*byline.ArticleRecord, error] {
+	return func(yield func(*byline.ArticleRecord, error) bool) {
+		for _, r := range recs {
+			if !yield(r, nil) {
+				return
+			}
+		}
+		if err != nil {
+			yield(nil, err)
+		}
+	}
+}
+
+func importAll(t *testing.T, s *sqlite.ArticleService, opts byline.ImportOptions, recs ...*byline.ArticleRecord) ([]byline.ImportResult, error) {
+	t.Helper()
+	var got []byline.ImportResult
+	err := s.ImportAll(t.Context(), records(nil, recs...), opts, func(r byline.ImportResult) error {
+		got = append(got, r)
+		return nil
+	})
+	return got, err
+}
+
+func count(t *testing.T, s *sqlite.ArticleService) int {
+	t.Helper()
+	_, total, err := s.Find(t.Context(), byline.ArticleFilter{IncludeHidden: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return total
+}
+
+func TestArticleService_ImportAll(t *testing.T) {
+	t.Parallel()
+	db := dbtest.OpenSQLite(t)
+	s := sqlite.NewArticleService(db)
+	ctx := t.Context()
+
+	wp := func(headline string) *byline.ArticleRecord {
+		a := newArticle(headline, t0)
+		a.SourceURL = "https://old.example/2015/10/hello/"
+		a.Slug = "hello"
+		return &byline.ArticleRecord{Article: a, ImportKey: "wxr:https://old.example/?p=12",
+			OldPaths: []string{"/?p=12", "https://old.example/2015/10/08/hello/"}}
+	}
+	res, err := importAll(t, s, byline.ImportOptions{}, wp("Hello"))
+	if err != nil || len(res) != 1 || !res[0].Created {
+		t.Fatalf("ImportAll = %+v, %v; want one created", res, err)
+	}
+	first := res[0].Article
+
+	t.Run("the import key finds the article even when its URL changed", func(t *testing.T) {
+		rec := wp("Hello again")
+		rec.Article.SourceURL = "https://new-domain.example/hello/"
+		res, err := importAll(t, s, byline.ImportOptions{}, rec)
+		if err != nil || res[0].Created || res[0].Article.ID != first.ID {
+			t.Fatalf("re-import = %+v, %v; want article %d updated", res, err, first.ID)
+		}
+		if n := count(t, s); n != 1 {
+			t.Errorf("%d articles after re-import, want 1", n)
+		}
+	})
+
+	t.Run("old paths redirect to the article", func(t *testing.T) {
+		for _, path := range []string{"/?p=12", "/2015/10/08/hello/"} {
+			a, err := s.FindRedirect(ctx, path)
+			if err != nil || a.ID != first.ID {
+				t.Errorf("FindRedirect(%q) = %v, %v; want article %d", path, a, err, first.ID)
+			}
+		}
+		if _, err := s.FindRedirect(ctx, "/?p=13"); byline.ErrorKind(err) != byline.NotFound {
+			t.Errorf("FindRedirect(unknown) = %v, want NotFound", err)
+		}
+	})
+
+	t.Run("times from the source are kept", func(t *testing.T) {
+		a := newArticle("Dated", t0)
+		a.CreatedAt, a.UpdatedAt = t0.Add(-time.Hour), t0.Add(time.Hour)
+		if _, err := importAll(t, s, byline.ImportOptions{}, &byline.ArticleRecord{Article: a}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.FindByID(ctx, a.ID)
+		if err != nil || !got.CreatedAt.Equal(t0.Add(-time.Hour)) || !got.UpdatedAt.Equal(t0.Add(time.Hour)) {
+			t.Errorf("stored times = %v, %v (%v); want %v, %v", got.CreatedAt, got.UpdatedAt, err, t0.Add(-time.Hour), t0.Add(time.Hour))
+		}
+	})
+
+	t.Run("an error from the records leaves the database as it was", func(t *testing.T) {
+		before := count(t, s)
+		var recs []*byline.ArticleRecord
+		for i := range 600 { // more than one batch
+			recs = append(recs, &byline.ArticleRecord{Article: newArticle(fmt.Sprintf("Batch %d", i), t0)})
+		}
+		boom := errors.New("broken input at line 9000")
+		err := s.ImportAll(ctx, records(boom, recs...), byline.ImportOptions{}, func(byline.ImportResult) error { return nil })
+		if !errors.Is(err, boom) {
+			t.Errorf("ImportAll = %v, want %v", err, boom)
+		}
+		if n := count(t, s); n != before {
+			t.Errorf("%d articles after a failed import, want %d", n, before)
+		}
+	})
+
+	t.Run("a refused article ends the import unless skipped", func(t *testing.T) {
+		before := count(t, s)
+		taken := newArticle("Taken URL", t0)
+		taken.SourceURL = "https://old.example/2015/10/hello/x"
+		if _, err := importAll(t, s, byline.ImportOptions{}, &byline.ArticleRecord{Article: taken}); err != nil {
+			t.Fatal(err)
+		}
+		// Found by its key, this record asks for a source URL another
+		// article has: a conflict.
+		clash := wp("Hello clash")
+		clash.Article.SourceURL = taken.SourceURL
+		good := &byline.ArticleRecord{Article: newArticle("Good one", t0)}
+		if _, err := importAll(t, s, byline.ImportOptions{}, good, clash); byline.ErrorKind(err) != byline.Conflict {
+			t.Errorf("ImportAll(good, clash) = %v, want Conflict", err)
+		}
+		if n := count(t, s); n != before+1 {
+			t.Errorf("%d articles, want %d: nothing of the failed import", n, before+1)
+		}
+		good = &byline.ArticleRecord{Article: newArticle("Good one", t0)}
+		clash = wp("Hello clash")
+		clash.Article.SourceURL = taken.SourceURL
+		res, err := importAll(t, s, byline.ImportOptions{SkipBad: true}, good, clash)
+		if err != nil || len(res) != 2 || res[0].Err != nil || byline.ErrorKind(res[1].Err) != byline.Conflict {
+			t.Fatalf("ImportAll(skip bad) = %+v, %v; want the good one stored and the clash reported", res, err)
+		}
+		if n := count(t, s); n != before+2 {
+			t.Errorf("%d articles, want %d", n, before+2)
+		}
+		if a, _ := s.FindByID(ctx, first.ID); a.Headline == "Hello clash" {
+			t.Errorf("the skipped article's update was stored")
+		}
+	})
+
+	t.Run("a dry run writes nothing", func(t *testing.T) {
+		before, _ := s.LastModified(ctx)
+		n := count(t, s)
+		res, err := importAll(t, s, byline.ImportOptions{DryRun: true},
+			wp("Hello dry"), &byline.ArticleRecord{Article: newArticle("Brand new", t0)},
+			&byline.ArticleRecord{Article: newArticle("Brand new", t0)})
+		if err != nil || len(res) != 3 || res[0].Created || !res[1].Created || res[2].Created {
+			t.Fatalf("dry run = %+v, %v; want update, create, then update of the same", res, err)
+		}
+		after, _ := s.LastModified(ctx)
+		if count(t, s) != n || !after.Equal(before) {
+			t.Errorf("the dry run changed the site")
+		}
+	})
+}
+
+func TestArticleService_Export(t *testing.T) {
+	t.Parallel()
+	src := sqlite.NewArticleService(dbtest.OpenSQLite(t))
+	var recs []*byline.ArticleRecord
+	for i := range 1100 { // more than two export pages
+		a := newArticle(fmt.Sprintf("Story %d", i), t0.Add(time.Duration(i)*time.Minute))
+		rec := &byline.ArticleRecord{Article: a}
+		switch i % 3 {
+		case 0:
+			a.SourceURL = fmt.Sprintf("https://old.example/%d/", i)
+			rec.ImportKey = fmt.Sprintf("wxr:%d", i)
+			rec.OldPaths = []string{fmt.Sprintf("/?p=%d", i+1)}
+		case 1:
+			a.Status = byline.Draft
+			a.PublishedAt = time.Time{}
+		}
+		recs = append(recs, rec)
+	}
+	if _, err := importAll(t, src, byline.ImportOptions{}, recs...); err != nil {
+		t.Fatal(err)
+	}
+	exported := exportAll(t, src)
+	if len(exported) != len(recs) {
+		t.Fatalf("exported %d records, want %d", len(exported), len(recs))
+	}
+	if got := exported[0]; got.ImportKey != "wxr:0" || !reflect.DeepEqual(got.OldPaths, []string{"/?p=1"}) || len(got.Article.Authors) != 1 || len(got.Article.Tags) != 2 {
+		t.Errorf("first record = %+v, %+v; want its key, old path, author and tags", got, got.Article)
+	}
+
+	// Importing the export into an empty site gives the same articles.
+	dst := sqlite.NewArticleService(dbtest.OpenSQLite(t))
+	if _, err := importAll(t, dst, byline.ImportOptions{}, exported...); err != nil {
+		t.Fatal(err)
+	}
+	again := exportAll(t, dst)
+	for i := range exported {
+		if diff := recordDiff(exported[i], again[i]); diff != "" {
+			t.Errorf("record %d after a round trip: %s", i, diff)
+			break
+		}
+	}
+}
+
+func exportAll(t *testing.T, s *sqlite.ArticleService) []*byline.ArticleRecord {
+	t.Helper()
+	var out []*byline.ArticleRecord
+	if err := s.Export(t.Context(), func(r *byline.ArticleRecord) error {
+		out = append(out, r)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// recordDiff describes how two records differ, ignoring the IDs and
+// version numbers a new site gives.
+func recordDiff(a, b *byline.ArticleRecord) string {
+	norm := func(r *byline.ArticleRecord) byline.ArticleRecord {
+		c := *r
+		art := *r.Article
+		art.ID, art.Version = 0, 0
+		art.Authors = append([]byline.Author(nil), art.Authors...)
+		for i := range art.Authors {
+			art.Authors[i].ID = 0
+		}
+		art.Tags = append([]byline.Tag(nil), art.Tags...)
+		for i := range art.Tags {
+			art.Tags[i].ID = 0
+		}
+		c.Article = &art
+		return c
+	}
+	na, nb := norm(a), norm(b)
+	if !reflect.DeepEqual(na.Article, nb.Article) {
+		return fmt.Sprintf("article %+v, want %+v", nb.Article, na.Article)
+	}
+	if !reflect.DeepEqual(na, nb) {
+		return fmt.Sprintf("key %q paths %q, want %q %q", nb.ImportKey, nb.OldPaths, na.ImportKey, na.OldPaths)
+	}
+	return ""
+}
