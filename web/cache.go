@@ -87,7 +87,13 @@ func newCachedResponse(buf *bufferedResponse, version int64, etag string, modifi
 	c := &cachedResponse{version: version, status: buf.status, contentType: buf.header.Get("Content-Type"),
 		etag: etag, modified: modified}
 	var gz bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	// Pages compress once per version, so spend effort on them; the big
+	// sitemaps would take a second at the best level, so they get the fastest.
+	level := gzip.BestCompression
+	if buf.body.Len() > maxPlainCachedBytes {
+		level = gzip.BestSpeed
+	}
+	zw, _ := gzip.NewWriterLevel(&gz, level)
 	zw.Write(buf.body.Bytes())
 	zw.Close()
 	c.gz = gz.Bytes()

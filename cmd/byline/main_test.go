@@ -11,9 +11,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bylinenews/byline/internal/shareddata"
 )
 
-const seedArticle = "../../../shared/data/seed-article.txt"
 
 func runByline(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -25,6 +26,7 @@ func runByline(t *testing.T, stdin string, args ...string) (code int, stdout, st
 func TestImportCommand(t *testing.T) {
 	t.Parallel()
 	data := t.TempDir()
+	seedArticle := shareddata.Path(t, "seed-article.txt")
 
 	code, out, errOut := runByline(t, "", "import", "--data", data, seedArticle)
 	if code != 0 || !strings.Contains(out, "1 created, 0 updated") {
@@ -104,7 +106,7 @@ func freeAddr(t *testing.T) string {
 func TestServeCommand(t *testing.T) {
 	t.Parallel()
 	data := t.TempDir()
-	if code, _, errOut := runByline(t, "", "import", "--data", data, seedArticle); code != 0 {
+	if code, _, errOut := runByline(t, "", "import", "--data", data, shareddata.Path(t, "seed-article.txt")); code != 0 {
 		t.Fatalf("import: %s", errOut)
 	}
 	addr := freeAddr(t)
