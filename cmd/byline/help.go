@@ -11,9 +11,10 @@ import (
 // flagSets returns each command's flags, for help.
 func flagSets() map[string]*flag.FlagSet {
 	return map[string]*flag.FlagSet{
-		"serve":  serveFlags(&Config{}),
-		"import": importFlags(&importConfig{}),
-		"export": exportFlags(&exportConfig{}),
+		"serve":    serveFlags(&Config{}),
+		"import":   importFlags(&importConfig{}),
+		"export":   exportFlags(&exportConfig{}),
+		"messages": messagesFlags(&messagesConfig{}),
 	}
 }
 

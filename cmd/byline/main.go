@@ -60,10 +60,11 @@ type command struct {
 // commands lists the subcommands.
 func commands() map[string]command {
 	return map[string]command{
-		"serve":  {"run the site", runServe},
-		"import": {"import articles from files", runImport},
-		"export": {"write every article to a file that import (or WordPress) reads back", runExport},
-		"help":   {"explain a command, its flags and environment variables", runHelp},
+		"serve":    {"run the site", runServe},
+		"import":   {"import articles from files", runImport},
+		"export":   {"write every article to a file that import (or WordPress) reads back", runExport},
+		"messages": {"read the messages readers sent through Contact Us", runMessages},
+		"help":     {"explain a command, its flags and environment variables", runHelp},
 	}
 }
 
@@ -73,6 +74,7 @@ Usage:
   byline serve [flags]              run the site (http://127.0.0.1:8080 by default)
   byline import [flags] PATH...     import articles (a file, a folder, or - for stdin)
   byline export [flags]             export every article (--format jsonl or wxr, --out FILE)
+  byline messages list|show|export  read readers' messages (Contact Us)
   byline help [COMMAND]             explain a command, its flags and environment variables
 
 Every flag can also be set with an environment variable (BYLINE_ADDR for --addr, ...);
