@@ -15,6 +15,7 @@ func flagSets() map[string]*flag.FlagSet {
 		"import":   importFlags(&importConfig{}),
 		"export":   exportFlags(&exportConfig{}),
 		"messages": messagesFlags(&messagesConfig{}),
+		"user":     userFlags(&userConfig{}),
 	}
 }
 

@@ -64,6 +64,7 @@ func commands() map[string]command {
 		"import":   {"import articles from files", runImport},
 		"export":   {"write every article to a file that import (or WordPress) reads back", runExport},
 		"messages": {"read the messages readers sent through Contact Us", runMessages},
+		"user":     {"add newsroom users and reset their passwords", runUser},
 		"help":     {"explain a command, its flags and environment variables", runHelp},
 	}
 }
@@ -75,6 +76,7 @@ Usage:
   byline import [flags] PATH...     import articles (a file, a folder, or - for stdin)
   byline export [flags]             export every article (--format jsonl or wxr, --out FILE)
   byline messages list|show|export  read readers' messages (Contact Us)
+  byline user add|reset-password|list  manage newsroom users (the first: --role admin)
   byline help [COMMAND]             explain a command, its flags and environment variables
 
 Every flag can also be set with an environment variable (BYLINE_ADDR for --addr, ...);
