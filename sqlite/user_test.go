@@ -176,3 +176,18 @@ func TestSessionService(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkUserService_Authenticate measures a sign-in's password check:
+// argon2id at the stored parameters, the cost an attacker pays per guess.
+func BenchmarkUserService_Authenticate(b *testing.B) {
+	db := dbtest.OpenSQLite(b)
+	users := sqlite.NewUserService(db)
+	if err := users.CreateUser(b.Context(), &byline.User{Email: "ed@example.com", Name: "Ed", Role: byline.RoleEditor}, testPassword); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := users.Authenticate(b.Context(), "ed@example.com", testPassword); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
