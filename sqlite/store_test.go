@@ -1,22 +1,75 @@
 package sqlite_test
 
 import (
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/bylinenews/byline/internal/dbtest"
 	"github.com/bylinenews/byline/sqlite"
 	"github.com/bylinenews/byline/storetest"
 )
 
-// openBackend opens a fresh SQLite database for the shared behaviour suite.
+// openBackend opens a fresh SQLite database, in a file under t.TempDir(),
+// for the shared behaviour suite.
 func openBackend(t *testing.T, now func() time.Time) storetest.Backend {
-	db := dbtest.OpenSQLite(t)
+	return openBackendAt(t, filepath.Join(t.TempDir(), "byline.db"), now)
+}
+
+// openBackendAt opens the SQLite database at path, whose Reopen opens the
+// same file again, as a second instance would.
+func openBackendAt(t *testing.T, path string, now func() time.Time) storetest.Backend {
+	t.Helper()
+	db, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("close test database: %v", err)
+		}
+	})
 	db.Now = now
-	return storetest.Backend{Articles: sqlite.NewArticleService(db)}
+	messages := sqlite.NewMessageService(db)
+	return storetest.Backend{
+		Articles:   sqlite.NewArticleService(db),
+		Search:     sqlite.NewSearchService(db),
+		Challenges: sqlite.NewChallengeStore(db),
+		Messages:   messages,
+		Outbox:     messages,
+		Limiter:    sqlite.NewRateLimiter(db),
+		Reopen:     func(t *testing.T) storetest.Backend { return openBackendAt(t, path, now) },
+	}
 }
 
 func TestStore(t *testing.T) {
 	t.Parallel()
-	storetest.RunArticleTests(t, openBackend)
+	t.Run("Articles", func(t *testing.T) { t.Parallel(); storetest.RunArticleTests(t, openBackend) })
+	t.Run("Import", func(t *testing.T) { t.Parallel(); storetest.RunImportTests(t, openBackend) })
+	t.Run("Search", func(t *testing.T) { t.Parallel(); storetest.RunSearchTests(t, openBackend) })
+	t.Run("Challenges", func(t *testing.T) { t.Parallel(); storetest.RunChallengeTests(t, openBackend) })
+	t.Run("Messages", func(t *testing.T) { t.Parallel(); storetest.RunMessageTests(t, openBackend) })
+	t.Run("RateLimiter", func(t *testing.T) { t.Parallel(); storetest.RunRateLimiterTests(t, openBackend) })
+}
+
+// testClock is a settable clock for the stores' tests in this package.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newTestClock() *testClock {
+	return &testClock{now: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }

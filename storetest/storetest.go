@@ -11,9 +11,20 @@ import (
 	"github.com/bylinenews/byline"
 )
 
-// Backend is a fresh database of one backend, as the suite sees it.
+// Backend is a fresh database of one backend, as the suite sees it: its
+// services, all on the same database.
 type Backend struct {
-	Articles byline.ArticleService
+	Articles   byline.ArticleService
+	Search     byline.SearchService
+	Challenges byline.ChallengeStore
+	Messages   byline.MessageService
+	Outbox     byline.Outbox
+	Limiter    byline.RateLimiter
+
+	// Reopen opens another Backend on the same database, with the same
+	// clock, as a second instance of Byline would: its own connections,
+	// nothing shared in memory. It is closed when t ends.
+	Reopen func(t *testing.T) Backend
 }
 
 // Opener opens a fresh Backend for t, closed when t ends, whose stores take
@@ -32,8 +43,21 @@ func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now
 // Set moves the clock to t.
 func (c *Clock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
 // openAt opens a backend whose clock starts at t.
 func openAt(t *testing.T, open Opener, at time.Time) (Backend, *Clock) {
 	c := &Clock{now: at}
 	return open(t, c.Now), c
+}
+
+// reopen opens a second instance of b, failing the test if the backend
+// cannot.
+func reopen(t *testing.T, b Backend) Backend {
+	t.Helper()
+	if b.Reopen == nil {
+		t.Fatal("Backend.Reopen is nil: the multi-instance tests need a second handle on the database")
+	}
+	return b.Reopen(t)
 }

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"errors"
@@ -9,9 +9,14 @@ import (
 	"time"
 
 	"github.com/bylinenews/byline"
-	"github.com/bylinenews/byline/internal/dbtest"
-	"github.com/bylinenews/byline/sqlite"
 )
+
+// RunImportTests checks a backend's byline.ArticleService.ImportAll, Export
+// and FindRedirect.
+func RunImportTests(t *testing.T, open Opener) {
+	t.Run("ImportAll", func(t *testing.T) { t.Parallel(); testImportAll(t, open) })
+	t.Run("Export", func(t *testing.T) { t.Parallel(); testExport(t, open) })
+}
 
 // records yields recs, then err if it is not nil.
 func records(err error, recs ...*byline.ArticleRecord) iter.Seq2[*byline.ArticleRecord, error] {
@@ -27,7 +32,7 @@ func records(err error, recs ...*byline.ArticleRecord) iter.Seq2[*byline.Article
 	}
 }
 
-func importAll(t *testing.T, s *sqlite.ArticleService, opts byline.ImportOptions, recs ...*byline.ArticleRecord) ([]byline.ImportResult, error) {
+func importAll(t *testing.T, s byline.ArticleService, opts byline.ImportOptions, recs ...*byline.ArticleRecord) ([]byline.ImportResult, error) {
 	t.Helper()
 	var got []byline.ImportResult
 	err := s.ImportAll(t.Context(), records(nil, recs...), opts, func(r byline.ImportResult) error {
@@ -37,7 +42,7 @@ func importAll(t *testing.T, s *sqlite.ArticleService, opts byline.ImportOptions
 	return got, err
 }
 
-func count(t *testing.T, s *sqlite.ArticleService) int {
+func count(t *testing.T, s byline.ArticleService) int {
 	t.Helper()
 	_, total, err := s.Find(t.Context(), byline.ArticleFilter{IncludeHidden: true})
 	if err != nil {
@@ -46,11 +51,9 @@ func count(t *testing.T, s *sqlite.ArticleService) int {
 	return total
 }
 
-func TestArticleService_ImportAll(t *testing.T) {
-	t.Parallel()
-	db := dbtest.OpenSQLite(t)
-	s := sqlite.NewArticleService(db)
-	ctx := t.Context()
+func testImportAll(t *testing.T, open Opener) {
+	b, _ := openAt(t, open, t0.Add(time.Hour))
+	s, ctx := b.Articles, t.Context()
 
 	wp := func(headline string) *byline.ArticleRecord {
 		a := newArticle(headline, t0)
@@ -89,6 +92,18 @@ func TestArticleService_ImportAll(t *testing.T) {
 		}
 	})
 
+	t.Run("a redirect to an article readers cannot see is not found", func(t *testing.T) {
+		draft := newArticle("Not yet", time.Time{})
+		draft.Status = byline.Draft
+		rec := &byline.ArticleRecord{Article: draft, OldPaths: []string{"/not-yet.html"}}
+		if _, err := importAll(t, s, byline.ImportOptions{}, rec); err != nil {
+			t.Fatal(err)
+		}
+		if a, err := s.FindRedirect(ctx, "/not-yet.html"); byline.ErrorKind(err) != byline.NotFound {
+			t.Errorf("FindRedirect(a draft's old path) = %v, %v; want NotFound", a, err)
+		}
+	})
+
 	t.Run("times from the source are kept", func(t *testing.T) {
 		a := newArticle("Dated", t0)
 		a.CreatedAt, a.UpdatedAt = t0.Add(-time.Hour), t0.Add(time.Hour)
@@ -117,6 +132,19 @@ func TestArticleService_ImportAll(t *testing.T) {
 		}
 	})
 
+	t.Run("an error from report leaves the database as it was", func(t *testing.T) {
+		before := count(t, s)
+		stop := errors.New("stop")
+		err := s.ImportAll(ctx, records(nil, &byline.ArticleRecord{Article: newArticle("Reported", t0)}),
+			byline.ImportOptions{}, func(byline.ImportResult) error { return stop })
+		if !errors.Is(err, stop) {
+			t.Errorf("ImportAll = %v, want %v", err, stop)
+		}
+		if n := count(t, s); n != before {
+			t.Errorf("%d articles after a failed import, want %d", n, before)
+		}
+	})
+
 	t.Run("a refused article ends the import unless skipped", func(t *testing.T) {
 		before := count(t, s)
 		taken := newArticle("Taken URL", t0)
@@ -138,15 +166,22 @@ func TestArticleService_ImportAll(t *testing.T) {
 		good = &byline.ArticleRecord{Article: newArticle("Good one", t0)}
 		clash = wp("Hello clash")
 		clash.Article.SourceURL = taken.SourceURL
-		res, err := importAll(t, s, byline.ImportOptions{SkipBad: true}, good, clash)
-		if err != nil || len(res) != 2 || res[0].Err != nil || byline.ErrorKind(res[1].Err) != byline.Conflict {
-			t.Fatalf("ImportAll(skip bad) = %+v, %v; want the good one stored and the clash reported", res, err)
+		invalid := &byline.ArticleRecord{Article: newArticle(" ", t0)}
+		after := &byline.ArticleRecord{Article: newArticle("After the clash", t0)}
+		after.Article.Tags = append(after.Article.Tags, byline.Tag{Name: "Brand new tag"})
+		res, err := importAll(t, s, byline.ImportOptions{SkipBad: true}, good, clash, invalid, after)
+		if err != nil || len(res) != 4 || res[0].Err != nil || byline.ErrorKind(res[1].Err) != byline.Conflict ||
+			byline.ErrorKind(res[2].Err) != byline.Invalid || res[3].Err != nil {
+			t.Fatalf("ImportAll(skip bad) = %+v, %v; want the good ones stored and the others reported", res, err)
 		}
-		if n := count(t, s); n != before+2 {
-			t.Errorf("%d articles, want %d", n, before+2)
+		if n := count(t, s); n != before+3 {
+			t.Errorf("%d articles, want %d", n, before+3)
 		}
 		if a, _ := s.FindByID(ctx, first.ID); a.Headline == "Hello clash" {
 			t.Errorf("the skipped article's update was stored")
+		}
+		if got, err := s.FindByID(ctx, after.Article.ID); err != nil || len(got.Tags) != 3 {
+			t.Errorf("the article after the clash = %+v, %v; want it stored with its 3 tags", got, err)
 		}
 	})
 
@@ -166,9 +201,9 @@ func TestArticleService_ImportAll(t *testing.T) {
 	})
 }
 
-func TestArticleService_Export(t *testing.T) {
-	t.Parallel()
-	src := sqlite.NewArticleService(dbtest.OpenSQLite(t))
+func testExport(t *testing.T, open Opener) {
+	b, _ := openAt(t, open, t0)
+	src := b.Articles
 	var recs []*byline.ArticleRecord
 	for i := range 1100 { // more than two export pages
 		a := newArticle(fmt.Sprintf("Story %d", i), t0.Add(time.Duration(i)*time.Minute))
@@ -177,7 +212,7 @@ func TestArticleService_Export(t *testing.T) {
 		case 0:
 			a.SourceURL = fmt.Sprintf("https://old.example/%d/", i)
 			rec.ImportKey = fmt.Sprintf("wxr:%d", i)
-			rec.OldPaths = []string{fmt.Sprintf("/?p=%d", i+1)}
+			rec.OldPaths = []string{fmt.Sprintf("/?p=%d", i+1), fmt.Sprintf("/archive/%d.html", i), fmt.Sprintf("/Archive/%d/", i)}
 		case 1:
 			a.Status = byline.Draft
 			a.PublishedAt = time.Time{}
@@ -191,16 +226,34 @@ func TestArticleService_Export(t *testing.T) {
 	if len(exported) != len(recs) {
 		t.Fatalf("exported %d records, want %d", len(exported), len(recs))
 	}
-	if got := exported[0]; got.ImportKey != "wxr:0" || !reflect.DeepEqual(got.OldPaths, []string{"/?p=1"}) || len(got.Article.Authors) != 1 || len(got.Article.Tags) != 2 {
-		t.Errorf("first record = %+v, %+v; want its key, old path, author and tags", got, got.Article)
+	want := []string{"/?p=1", "/Archive/0/", "/archive/0.html"} // byte order
+	if got := exported[0]; got.ImportKey != "wxr:0" || !reflect.DeepEqual(got.OldPaths, want) || len(got.Article.Authors) != 1 || len(got.Article.Tags) != 2 {
+		t.Errorf("first record = %+v, %+v; want its key, old paths %q, author and tags", got, got.Article, want)
+	}
+	for i := 1; i < len(exported); i++ {
+		if exported[i].Article.ID <= exported[i-1].Article.ID {
+			t.Fatalf("record %d has ID %d after %d: want ascending IDs", i, exported[i].Article.ID, exported[i-1].Article.ID)
+		}
 	}
 
+	t.Run("an error from each ends the export", func(t *testing.T) {
+		stop := errors.New("disk full")
+		n := 0
+		err := src.Export(t.Context(), func(*byline.ArticleRecord) error { n++; return stop })
+		if !errors.Is(err, stop) || n != 1 {
+			t.Errorf("Export = %v after %d records, want %v after 1", err, n, stop)
+		}
+	})
+
 	// Importing the export into an empty site gives the same articles.
-	dst := sqlite.NewArticleService(dbtest.OpenSQLite(t))
+	dst := open(t, func() time.Time { return t0 }).Articles
 	if _, err := importAll(t, dst, byline.ImportOptions{}, exported...); err != nil {
 		t.Fatal(err)
 	}
 	again := exportAll(t, dst)
+	if len(again) != len(exported) {
+		t.Fatalf("re-exported %d records, want %d", len(again), len(exported))
+	}
 	for i := range exported {
 		if diff := recordDiff(exported[i], again[i]); diff != "" {
 			t.Errorf("record %d after a round trip: %s", i, diff)
@@ -209,7 +262,7 @@ func TestArticleService_Export(t *testing.T) {
 	}
 }
 
-func exportAll(t *testing.T, s *sqlite.ArticleService) []*byline.ArticleRecord {
+func exportAll(t *testing.T, s byline.ArticleService) []*byline.ArticleRecord {
 	t.Helper()
 	var out []*byline.ArticleRecord
 	if err := s.Export(t.Context(), func(r *byline.ArticleRecord) error {

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"sync"
@@ -6,17 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bylinenews/byline/internal/dbtest"
-	"github.com/bylinenews/byline/sqlite"
+	"github.com/bylinenews/byline"
 )
 
-func TestRateLimiter_Allow(t *testing.T) {
-	t.Parallel()
-	setup := func(t *testing.T) (*sqlite.RateLimiter, *testClock) {
-		db := dbtest.OpenSQLite(t)
-		clock := newTestClock()
-		db.Now = clock.Now
-		return sqlite.NewRateLimiter(db), clock
+// RunRateLimiterTests checks a backend's byline.RateLimiter.
+func RunRateLimiterTests(t *testing.T, open Opener) {
+	setup := func(t *testing.T) (byline.RateLimiter, *Clock) {
+		b, clock := openAt(t, open, contactT0)
+		return b.Limiter, clock
 	}
 
 	t.Run("the limit is allowed, the next is refused until the window ends", func(t *testing.T) {
@@ -78,11 +75,29 @@ func TestRateLimiter_Allow(t *testing.T) {
 		}
 	})
 
+	t.Run("instances share the counts", func(t *testing.T) {
+		t.Parallel()
+		b, _ := openAt(t, open, contactT0)
+		a, other := b.Limiter, reopen(t, b).Limiter
+		ctx := t.Context()
+		for i, l := range []byline.RateLimiter{a, other} {
+			if ok, _, err := l.Allow(ctx, "ip:1", 2, time.Minute); !ok || err != nil {
+				t.Fatalf("Allow #%d = %v, %v; want allowed", i+1, ok, err)
+			}
+		}
+		if ok, _, _ := a.Allow(ctx, "ip:1", 2, time.Minute); ok {
+			t.Error("the third event, across two instances, was allowed with limit 2")
+		}
+	})
+
 	t.Run("a bad limit is an error", func(t *testing.T) {
 		t.Parallel()
 		l, _ := setup(t)
-		if _, _, err := l.Allow(t.Context(), "k", 0, time.Minute); err == nil {
-			t.Error("Allow with limit 0 = nil error")
+		if _, _, err := l.Allow(t.Context(), "k", 0, time.Minute); byline.ErrorKind(err) != byline.Invalid {
+			t.Errorf("Allow with limit 0 = %v, want Invalid", err)
+		}
+		if _, _, err := l.Allow(t.Context(), "k", 1, 0); byline.ErrorKind(err) != byline.Invalid {
+			t.Errorf("Allow with window 0 = %v, want Invalid", err)
 		}
 	})
 }

@@ -1,51 +1,27 @@
-package sqlite_test
+package storetest
 
 import (
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/bylinenews/byline"
-	"github.com/bylinenews/byline/internal/dbtest"
-	"github.com/bylinenews/byline/sqlite"
 )
 
-// testClock is a settable clock for the contact stores' tests.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// contactT0 is when the contact stores' tests start.
+var contactT0 = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 
-func newTestClock() *testClock {
-	return &testClock{now: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func newChallenge(clock *testClock, id, solution string) *byline.Challenge {
+func newChallenge(clock *Clock, id, solution string) *byline.Challenge {
 	now := clock.Now()
 	return &byline.Challenge{ID: id, Solution: solution, CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}
 }
 
-func TestChallengeStore(t *testing.T) {
-	t.Parallel()
-	setup := func(t *testing.T) (*sqlite.ChallengeStore, *testClock) {
-		db := dbtest.OpenSQLite(t)
-		clock := newTestClock()
-		db.Now = clock.Now
-		return sqlite.NewChallengeStore(db), clock
+// RunChallengeTests checks a backend's byline.ChallengeStore.
+func RunChallengeTests(t *testing.T, open Opener) {
+	setup := func(t *testing.T) (byline.ChallengeStore, *Clock) {
+		b, clock := openAt(t, open, contactT0)
+		return b.Challenges, clock
 	}
 
 	t.Run("a solution is accepted once and rejected the second time", func(t *testing.T) {
@@ -56,8 +32,8 @@ func TestChallengeStore(t *testing.T) {
 			t.Fatalf("CreateChallenge: %v", err)
 		}
 		got, err := s.FindChallenge(ctx, "c1")
-		if err != nil || got.Solution != "12345678" || !got.CreatedAt.Equal(clock.Now()) {
-			t.Fatalf("FindChallenge(c1) = %+v, %v; want solution 12345678 created now", got, err)
+		if err != nil || got.Solution != "12345678" || !got.CreatedAt.Equal(clock.Now()) || !got.ExpiresAt.Equal(clock.Now().Add(10*time.Minute)) {
+			t.Fatalf("FindChallenge(c1) = %+v, %v; want solution 12345678 created now, expiring in 10 minutes", got, err)
 		}
 		for i, want := range []bool{true, false} {
 			ok, err := s.SolveChallenge(ctx, "c1", "12345678")
@@ -121,6 +97,21 @@ func TestChallengeStore(t *testing.T) {
 		}
 	})
 
+	t.Run("expired challenges are swept as new ones come", func(t *testing.T) {
+		t.Parallel()
+		s, clock := setup(t)
+		ctx := t.Context()
+		s.CreateChallenge(ctx, newChallenge(clock, "old", "1234"))
+		clock.Advance(time.Hour)
+		if err := s.CreateChallenge(ctx, newChallenge(clock, "new", "5678")); err != nil {
+			t.Fatalf("CreateChallenge(new): %v", err)
+		}
+		// The old ID is free again: its challenge is gone, not only hidden.
+		if err := s.CreateChallenge(ctx, newChallenge(clock, "old", "9999")); err != nil {
+			t.Errorf("CreateChallenge(an expired challenge's ID) = %v, want it swept and the ID free", err)
+		}
+	})
+
 	t.Run("an unknown ID is false", func(t *testing.T) {
 		t.Parallel()
 		s, _ := setup(t)
@@ -128,6 +119,12 @@ func TestChallengeStore(t *testing.T) {
 			if ok, err := s.SolveChallenge(t.Context(), id, "1234"); ok || err != nil {
 				t.Errorf("SolveChallenge(%q) = %v, %v; want false, nil", id, ok, err)
 			}
+		}
+		if _, err := s.FindChallenge(t.Context(), "nope"); byline.ErrorKind(err) != byline.NotFound {
+			t.Errorf("FindChallenge(nope) = %v, want NotFound", err)
+		}
+		if err := s.ReplaceSolution(t.Context(), "nope", "1", time.Now()); byline.ErrorKind(err) != byline.NotFound {
+			t.Errorf("ReplaceSolution(nope) = %v, want NotFound", err)
 		}
 	})
 
@@ -161,6 +158,9 @@ func TestChallengeStore(t *testing.T) {
 		if err := s.CreateChallenge(t.Context(), newChallenge(clock, "c1", "2222")); byline.ErrorKind(err) != byline.Conflict {
 			t.Errorf("CreateChallenge(same ID) = %v, want Conflict", err)
 		}
+		if err := s.CreateChallenge(t.Context(), &byline.Challenge{ID: "c2"}); byline.ErrorKind(err) != byline.Invalid {
+			t.Errorf("CreateChallenge(no solution) = %v, want Invalid", err)
+		}
 	})
 
 	t.Run("only one of many concurrent answers wins", func(t *testing.T) {
@@ -183,28 +183,23 @@ func TestChallengeStore(t *testing.T) {
 			t.Errorf("%d of 20 concurrent right answers were accepted, want 1", wins.Load())
 		}
 	})
-}
 
-func TestChallengeStore_SharedByInstances(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "byline.db")
-	open := func() *sqlite.ChallengeStore {
-		db, err := sqlite.Open(t.Context(), path)
-		if err != nil {
-			t.Fatalf("Open: %v", err)
+	t.Run("a challenge issued by one instance is solved through another", func(t *testing.T) {
+		t.Parallel()
+		b, clock := openAt(t, open, contactT0)
+		a, other := b.Challenges, reopen(t, b).Challenges
+		ctx := t.Context()
+		if err := a.CreateChallenge(ctx, newChallenge(clock, "x", "42")); err != nil {
+			t.Fatal(err)
 		}
-		t.Cleanup(func() { db.Close() })
-		return sqlite.NewChallengeStore(db)
-	}
-	a, b := open(), open()
-	now := time.Now()
-	if err := a.CreateChallenge(t.Context(), &byline.Challenge{ID: "x", Solution: "42", CreatedAt: now, ExpiresAt: now.Add(time.Minute)}); err != nil {
-		t.Fatal(err)
-	}
-	if ok, err := b.SolveChallenge(t.Context(), "x", "42"); !ok || err != nil {
-		t.Errorf("instance B solving instance A's challenge = %v, %v; want true", ok, err)
-	}
-	if ok, _ := a.SolveChallenge(t.Context(), "x", "42"); ok {
-		t.Error("instance A accepted a challenge instance B had used")
-	}
+		if got, err := other.FindChallenge(ctx, "x"); err != nil || got.Solution != "42" {
+			t.Errorf("instance B finding instance A's challenge = %+v, %v; want it", got, err)
+		}
+		if ok, err := other.SolveChallenge(ctx, "x", "42"); !ok || err != nil {
+			t.Errorf("instance B solving instance A's challenge = %v, %v; want true", ok, err)
+		}
+		if ok, _ := a.SolveChallenge(ctx, "x", "42"); ok {
+			t.Error("instance A accepted a challenge instance B had used")
+		}
+	})
 }

@@ -1,0 +1,261 @@
+package postgres
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/bylinenews/byline"
+)
+
+// This file turns a byline.Query into tsquery text for to_tsquery. Every
+// term becomes a quoted operand ('...' with ' and \ doubled), which
+// to_tsquery splits into words and normalizes as it does the articles' text,
+// and never reads as syntax: no query can be a tsquery syntax error or use
+// an operator the reader did not mean. The operators come from here.
+
+// tsString quotes s as a tsquery operand: a phrase of the words in s. It
+// returns "" for a blank s, which to_tsquery would refuse.
+func tsString(s string) string {
+	s = cleanText(s)
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(s) + "'"
+}
+
+// tsPhrase quotes s like tsString, except that several words must follow
+// each other within one of the headline, the dek or the body, as on SQLite.
+// (The index concatenates the three, so a bare phrase could join the last
+// word of the headline to the first of the dek.)
+func tsPhrase(s string) string {
+	q := tsString(s)
+	if q == "" || len(strings.Fields(s)) < 2 {
+		return q
+	}
+	return "(" + q + ":A | " + q + ":B | " + q + ":C)"
+}
+
+// cleanText makes s storable and comparable as PostgreSQL text: invalid
+// UTF-8 and NUL, which PostgreSQL refuses, become spaces.
+func cleanText(s string) string {
+	if textOK(s) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, " "), "\x00", " ")
+}
+
+// tsAll joins the expressions with &, parenthesized; "" for none.
+func tsAll(exprs []string) string { return tsJoin(exprs, " & ") }
+
+// tsAny joins the expressions with |, parenthesized; "" for none.
+func tsAny(exprs []string) string { return tsJoin(exprs, " | ") }
+
+func tsJoin(exprs []string, op string) string {
+	var nonEmpty []string
+	for _, e := range exprs {
+		if e != "" {
+			nonEmpty = append(nonEmpty, e)
+		}
+	}
+	switch len(nonEmpty) {
+	case 0:
+		return ""
+	case 1:
+		return nonEmpty[0]
+	}
+	return "(" + strings.Join(nonEmpty, op) + ")"
+}
+
+// tsNot returns expr without the matches of not.
+func tsNot(expr, not string) string {
+	if expr == "" || not == "" {
+		return expr
+	}
+	return "(" + expr + " & !" + not + ")"
+}
+
+// searchTerms is a query's text split the way ranking needs it.
+type searchTerms struct {
+	should  []string // word operands: all of them rank first, any of them matches
+	must    []string // phrase operands, each required
+	marks   []string // every word and phrase, as plain operands, to rank and mark
+	exclude string   // an expression no result may match, or ""
+}
+
+// termsOf splits q for Search. Stop words are left out of the words that
+// count, unless the words are all stop words (a search for "The Who"):
+// a question's "what did ... the ... in" would otherwise match every
+// article and decide nothing but the cost.
+func termsOf(q byline.Query) searchTerms {
+	var t searchTerms
+	var stop []string
+	for _, w := range q.Words {
+		switch s := tsString(w); {
+		case s == "":
+		case isStopWord(w):
+			stop = append(stop, s)
+		default:
+			t.should = append(t.should, s)
+		}
+	}
+	if len(t.should) == 0 {
+		t.should = stop
+	}
+	t.marks = append(t.marks, t.should...)
+	for _, p := range q.Phrases {
+		if s := tsString(p); s != "" {
+			t.must = append(t.must, tsPhrase(p))
+			t.marks = append(t.marks, s)
+		}
+	}
+	var ex []string
+	for _, e := range q.Exclude {
+		ex = append(ex, tsPhrase(e))
+	}
+	t.exclude = tsAny(ex)
+	return t
+}
+
+// all matches the articles holding every word and phrase.
+func (t searchTerms) all() string {
+	return tsNot(tsAll(append(append([]string{}, t.should...), t.must...)), t.exclude)
+}
+
+// some matches the articles holding some but not all of the words, and
+// every phrase. It is "" when there is no such group (one word or none).
+func (t searchTerms) some() string {
+	if len(t.should) < 2 {
+		return ""
+	}
+	expr := "(" + tsAny(t.should) + " & !" + tsAll(t.should) + ")"
+	if must := tsAll(t.must); must != "" {
+		expr = "(" + expr + " & " + must + ")"
+	}
+	return tsNot(expr, t.exclude)
+}
+
+// mark matches every word and phrase, for ranking and highlighting.
+func (t searchTerms) mark() string { return tsAny(t.marks) }
+
+// stopWords are English words too common to tell articles apart (the same
+// list as the SQLite backend's).
+var stopWords = func() map[string]bool {
+	m := make(map[string]bool)
+	for _, w := range strings.Fields(`a about after all also am an and any are as at be because been
+		but by can could did do does for from had has have he her hers him his how i if in into is it
+		its just me my no nor not of on or our out she so some than that the their them then there
+		these they this those to too up us was we were what when where which while who whom why will
+		with would you your`) {
+		m[w] = true
+	}
+	return m
+}()
+
+func isStopWord(w string) bool { return stopWords[strings.ToLower(w)] }
+
+// fold lower-cases s and removes diacritics, as the byline_words
+// configuration does with unaccent, so a typed word compares with the
+// vocabulary.
+func fold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// editDistance returns the optimal string alignment distance between a
+// and b (insertions, deletions, substitutions and swaps of neighbours, each
+// costing one), giving up with max+1 once the distance must exceed max.
+func editDistance(a, b []rune, max int) int {
+	if d := len(a) - len(b); d > max || -d > max {
+		return max + 1
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > max {
+			return max + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// matchCase gives the correction the capital a reader typed: "Syira"
+// becomes "Syria", not "syria".
+func matchCase(typed, term string) string {
+	r, _ := utf8.DecodeRuneInString(typed)
+	if r != utf8.RuneError && strings.ToUpper(string(r)) == string(r) && strings.ToLower(string(r)) != string(r) {
+		t, size := utf8.DecodeRuneInString(term)
+		return strings.ToUpper(string(t)) + term[size:]
+	}
+	return term
+}
+
+// Markers ts_headline puts around matches, and the stand-in for '<' in the
+// text it marks (the parser would read <...> as a tag and drop it). They
+// are private-use characters, which no article should hold; parseMarked
+// then turns them into spans, so matched text is marked without ever
+// being markup.
+const (
+	markOpen  = "\ue000"
+	markClose = "\ue001"
+	markLess  = "\ue002"
+)
+
+// parseMarked splits text with markers into a Highlight, putting back the
+// '<' that markLess stood for. A stray marker is dropped.
+func parseMarked(s string) byline.Highlight {
+	s = strings.ReplaceAll(s, markLess, "<")
+	var h byline.Highlight
+	inMark := false
+	for s != "" {
+		i := strings.IndexAny(s, markOpen+markClose)
+		if i < 0 {
+			h = appendSpan(h, s, inMark)
+			break
+		}
+		h = appendSpan(h, s[:i], inMark)
+		marker := s[i : i+len(markOpen)]
+		s = s[i+len(marker):]
+		inMark = marker == markOpen
+	}
+	return h
+}
+
+// appendSpan appends text, merging it with the last span when both match
+// or both do not.
+func appendSpan(h byline.Highlight, text string, match bool) byline.Highlight {
+	if text == "" {
+		return h
+	}
+	if n := len(h); n > 0 && h[n-1].Match == match {
+		h[n-1].Text += text
+		return h
+	}
+	return append(h, byline.Span{Text: text, Match: match})
+}
