@@ -20,6 +20,8 @@ var _ byline.SearchService = (*SearchService)(nil)
 type SearchService struct {
 	db       *DB
 	articles *ArticleService // for loading authors and tags
+
+	rankCandidates int // 0: the constant rankCandidates
 }
 
 // NewSearchService returns the search service of db.
@@ -48,108 +50,60 @@ func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.Sea
 		return s.browse(ctx, q)
 	}
 	terms := termsOf(q)
-	filter, args := s.filterSQL(q)
-
-	// Two groups, the articles holding every word first; each group in
-	// bm25 order (smaller is better), or all by date.
-	union := `SELECT rowid AS id, 0 AS grp, bm25(articles_fts, ` + bm25Weights + `) AS bm
-		FROM articles_fts WHERE articles_fts MATCH ?`
-	unionArgs := []any{terms.all()}
+	vis := s.visibility(q, 0)
+	// Two groups: the articles holding every word, then those holding some.
+	groups := []string{terms.all()}
 	if some := terms.some(); some != "" {
-		union += ` UNION ALL SELECT rowid, 1, bm25(articles_fts, ` + bm25Weights + `)
-		FROM articles_fts WHERE articles_fts MATCH ?`
-		unionArgs = append(unionArgs, some)
+		groups = append(groups, some)
 	}
-	order := "h.grp, h.bm, a.live_at DESC, a.id DESC"
+	counts := make([]int, len(groups))
+	res := &byline.SearchResult{}
+	for i, expr := range groups {
+		n, err := s.countMatches(ctx, expr, vis)
+		if err != nil {
+			return nil, fmt.Errorf("search %q: %w", q.String(), err)
+		}
+		counts[i] = n
+		res.Total += n
+	}
+	offset, limit := min(max(q.Offset, 0), res.Total), q.PageLimit()
+	var (
+		hits []scoredID
+		err  error
+	)
 	if q.Sort == byline.SortNewest {
-		order = "a.live_at DESC, a.id DESC"
+		hits, err = s.newest(ctx, ftsAny(groups), vis, offset, limit)
+	} else {
+		// Rank each group as far as the page needs.
+		need := offset + limit
+		for i, expr := range groups {
+			if need <= 0 {
+				break
+			}
+			if counts[i] == 0 {
+				continue
+			}
+			var ranked []scoredID
+			ranked, err = s.rank(ctx, expr, terms.inHeadline(expr), vis, counts[i], min(need, counts[i]), i)
+			if err != nil {
+				break
+			}
+			hits = append(hits, ranked...)
+			need -= len(ranked)
+		}
+		hits = hits[min(offset, len(hits)):]
+		hits = hits[:min(limit, len(hits))]
 	}
-	rows, err := s.db.read.QueryContext(ctx, `WITH h AS (`+union+`)
-		SELECT a.id, h.grp, h.bm, count(*) OVER () FROM h JOIN articles a INDEXED BY articles_search_live ON a.id = h.id
-		WHERE `+filter+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
-		slices.Concat(unionArgs, args, []any{q.PageLimit(), max(q.Offset, 0)})...)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.String(), err)
 	}
-	defer rows.Close()
-	res := &byline.SearchResult{}
-	for rows.Next() {
-		var (
-			h   byline.SearchHit
-			id  int64
-			grp int
-			bm  float64
-		)
-		if err := rows.Scan(&id, &grp, &bm, &res.Total); err != nil {
-			return nil, fmt.Errorf("search %q: %w", q.String(), err)
-		}
-		h.Article = &byline.Article{ID: id}
-		h.Score = score(grp, bm)
-		res.Hits = append(res.Hits, &h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search %q: %w", q.String(), err)
-	}
-	if len(res.Hits) == 0 && q.Offset > 0 {
-		// Past the last page: the window function saw no row to count.
-		if res.Total, err = s.count(ctx, q); err != nil {
-			return nil, err
-		}
+	for _, h := range hits {
+		res.Hits = append(res.Hits, &byline.SearchHit{Article: &byline.Article{ID: h.id}, Score: h.score})
 	}
 	if err := s.fillHits(ctx, terms.marks(), res.Hits); err != nil {
 		return nil, err
 	}
 	return res, nil
-}
-
-// score maps a group and a bm25 value (negative, smaller is better) onto
-// [0, 2): the group holding every word scores 1 or more.
-func score(grp int, bm float64) float64 {
-	x := max(-bm, 0)
-	sc := x / (1 + x)
-	if grp == 0 {
-		sc++
-	}
-	return sc
-}
-
-// count returns how many visible articles match q, for a page past the end.
-func (s *SearchService) count(ctx context.Context, q byline.Query) (int, error) {
-	terms := termsOf(q)
-	filter, args := s.filterSQL(q)
-	expr := terms.all()
-	if some := terms.some(); some != "" {
-		expr = ftsAny([]string{terms.all(), some})
-	}
-	var n int
-	err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM articles_fts h JOIN articles a INDEXED BY articles_search_live ON a.id = h.rowid
-		WHERE articles_fts MATCH ? AND `+filter, append([]any{expr}, args...)...).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count search %q: %w", q.String(), err)
-	}
-	return n, nil
-}
-
-// filterSQL returns the conditions on articles a that every search shares:
-// visible now, and q's filters. Exclusions are not here but in the match.
-func (s *SearchService) filterSQL(q byline.Query) (string, []any) {
-	where := []string{"a.live_at <= ?"}
-	args := []any{s.db.now().UnixMilli()}
-	if q.Tag != nil {
-		where = append(where, "EXISTS (SELECT 1 FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id AND t.slug = ?)")
-		args = append(args, *q.Tag)
-	}
-	if q.Author != nil {
-		where = append(where, "EXISTS (SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id AND au.slug = ?)")
-		args = append(args, *q.Author)
-	}
-	if q.Since != nil {
-		where, args = append(where, "a.live_at >= ?"), append(args, q.Since.UnixMilli())
-	}
-	if q.Before != nil {
-		where, args = append(where, "a.live_at < ?"), append(args, q.Before.UnixMilli())
-	}
-	return strings.Join(where, " AND "), args
 }
 
 // browse lists, newest first, the articles a query without words selects
@@ -207,11 +161,13 @@ func (s *SearchService) fillHits(ctx context.Context, marks string, hits []*byli
 	}
 	byID := make(map[int64]marked, len(hits))
 	if marks != "" {
+		// One walk of the range the hits span, not a lookup per hit: each
+		// lookup would set FTS5's cursor up anew, seeking every word.
 		rows, err := s.db.read.QueryContext(ctx, `SELECT rowid,
 			highlight(articles_fts, 0, ?1, ?2),
 			snippet(articles_fts, 2, ?1, ?2, '…', `+strconv.Itoa(snippetTokens)+`)
-			FROM articles_fts WHERE articles_fts MATCH ?3 AND rowid IN (`+idList(ids)+`)`,
-			markOpen, markClose, marks)
+			FROM articles_fts WHERE articles_fts MATCH ?3 AND rowid BETWEEN ?4 AND ?5 AND +rowid IN (`+idList(ids)+`)`,
+			markOpen, markClose, marks, slices.Min(ids), slices.Max(ids))
 		if err != nil {
 			return fmt.Errorf("mark search hits: %w", err)
 		}
@@ -338,21 +294,21 @@ func (s *SearchService) Suggest(ctx context.Context, q byline.Query, n int) ([]*
 	if n <= 0 || expr == "" {
 		return nil, nil
 	}
-	filter, args := s.filterSQL(q)
+	vis := s.visibility(q, 0)
 	if ex := termsOf(q).exclude; ex != "" {
-		filter += " AND a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
-		args = append(args, ex)
+		vis.sql += " AND f.rowid NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+		vis.args = append(vis.args, ex)
 	}
 	// The newest candidates, then the best of them: a short headline that
 	// is mostly the typed words ranks first.
 	rows, err := s.db.read.QueryContext(ctx, `SELECT id, hl FROM (
-			SELECT w.rowid AS id, bm25(article_words, 1.0, 0.0) AS bm,
-				highlight(article_words, 0, ?, ?) AS hl, a.live_at AS live
-			FROM article_words w JOIN articles a ON a.id = w.rowid
-			WHERE article_words MATCH ? AND `+filter+`
-			ORDER BY w.rowid DESC LIMIT `+strconv.Itoa(suggestCandidates)+`
-		) ORDER BY bm, live DESC LIMIT ?`,
-		slices.Concat([]any{markOpen, markClose, expr}, args, []any{n})...)
+			SELECT f.rowid AS id, bm25(article_words, 1.0, 0.0) AS bm,
+				highlight(article_words, 0, ?, ?) AS hl
+			FROM article_words f
+			WHERE article_words MATCH ? AND `+vis.sql+`
+			ORDER BY f.rowid DESC LIMIT `+strconv.Itoa(suggestCandidates)+`
+		) ORDER BY bm, id DESC LIMIT ?`,
+		slices.Concat([]any{markOpen, markClose, expr}, vis.args, []any{n})...)
 	if err != nil {
 		return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
 	}
@@ -431,27 +387,18 @@ func (s *SearchService) Related(ctx context.Context, a *byline.Article, n int) (
 	if len(words) == 0 {
 		return nil, nil
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT a.id FROM articles_fts f JOIN articles a ON a.id = f.rowid
-		WHERE articles_fts MATCH ? AND a.live_at <= ? AND a.id != ?
-		ORDER BY bm25(articles_fts, `+bm25Weights+`), a.live_at DESC LIMIT ?`,
-		ftsAny(words), s.db.now().UnixMilli(), a.ID, n)
+	terms := searchTerms{should: words}
+	expr := ftsAny(words)
+	ranked, err := s.rank(ctx, expr, terms.inHeadline(expr), s.visibility(byline.Query{}, a.ID), 2*s.candidates()+1, n, 1)
 	if err != nil {
 		return nil, fmt.Errorf("related to article %d: %w", a.ID, err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("related to article %d: %w", a.ID, err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("related to article %d: %w", a.ID, err)
-	}
-	if len(ids) == 0 {
+	if len(ranked) == 0 {
 		return nil, nil
+	}
+	ids := make([]int64, len(ranked))
+	for i, r := range ranked {
+		ids[i] = r.id
 	}
 	byID, err := s.load(ctx, ids)
 	if err != nil {

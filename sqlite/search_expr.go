@@ -96,6 +96,12 @@ func (t searchTerms) some() string {
 	return ftsNot(expr, t.exclude)
 }
 
+// inHeadline narrows expr (one of the groups) to the articles whose
+// headline or dek holds one of the words or phrases.
+func (t searchTerms) inHeadline(expr string) string {
+	return "(" + expr + " AND {headline dek} : " + ftsAny(append(append([]string{}, t.should...), t.must...)) + ")"
+}
+
 // marks matches every word and phrase, for highlighting.
 func (t searchTerms) marks() string {
 	return ftsAny(append(append([]string{}, t.should...), t.must...))

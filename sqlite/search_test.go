@@ -399,3 +399,62 @@ func TestSearchService_DidYouMean(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchService_Search_bounded reaches the ranking of large groups,
+// where only the likely best are scored, by lowering its threshold.
+func TestSearchService_Search_bounded(t *testing.T) {
+	t.Parallel()
+	db := dbtest.OpenSQLite(t)
+	db.Now = func() time.Time { return t0.AddDate(1, 0, 0) }
+	articles, search := sqlite.NewArticleService(db), sqlite.NewSearchService(db)
+	sqlite.SetRankCandidates(search, 3)
+	ctx := t.Context()
+	headline := map[int64]bool{}
+	for i := range 30 {
+		a := &byline.Article{Headline: fmt.Sprintf("Report %d", i), Body: "A quiet day. Then a quake shook the town.",
+			Status: byline.Published, PublishedAt: t0.AddDate(0, 0, i)}
+		if i%3 == 0 {
+			a.Headline = fmt.Sprintf("Quake report %d", i)
+		}
+		if i == 29 {
+			a.Status = byline.Draft
+		}
+		if err := articles.Create(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		headline[a.ID] = i%3 == 0
+	}
+	seen := map[int64]bool{}
+	var order []int64
+	for page := 0; page < 4; page++ {
+		q := query.Parse("quake")
+		q.Limit, q.Offset = 10, page*10
+		res, err := search.Search(ctx, q)
+		if err != nil {
+			t.Fatalf("Search(quake, offset %d): %v", q.Offset, err)
+		}
+		if res.Total != 29 {
+			t.Errorf("Search(quake, offset %d).Total = %d, want 29 (the draft left out)", q.Offset, res.Total)
+		}
+		for _, h := range res.Hits {
+			if seen[h.Article.ID] {
+				t.Errorf("article %d on two pages", h.Article.ID)
+			}
+			seen[h.Article.ID] = true
+			order = append(order, h.Article.ID)
+		}
+	}
+	if len(order) != 29 {
+		t.Errorf("pages hold %d articles, want all 29", len(order))
+	}
+	// The 3 newest headline matches were scored and lead.
+	for i, id := range order[:3] {
+		if !headline[id] {
+			t.Errorf("hit %d (article %d) has no headline match; want the headline matches first", i, id)
+		}
+	}
+	related, err := search.Related(ctx, &byline.Article{ID: order[0], Headline: "Quake"}, 5)
+	if err != nil || len(related) != 5 {
+		t.Errorf("Related(Quake) = %d articles, %v; want 5", len(related), err)
+	}
+}

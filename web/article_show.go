@@ -43,7 +43,7 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) {
 	if s.Search != nil {
 		// Related articles are further reading: without them the article
 		// is still worth serving.
-		if page.Related, err = s.Search.Related(r.Context(), a, relatedCount); err != nil {
+		if page.Related, err = s.Search.Related(r.Context(), a, relatedCount); err != nil && r.Context().Err() == nil {
 			s.Logger.Warn("related articles failed", "error", err, "article_id", a.ID, "request_id", requestID(r.Context()))
 		}
 	}

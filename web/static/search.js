@@ -23,6 +23,15 @@ function setUp(dialog, opener) {
   let active = -1;
   let timer = 0;
   let pending = null;
+  let leaving = false;
+
+  // go opens a suggestion's page, once however many events ask for it.
+  function go(url) {
+    if (!leaving) {
+      leaving = true;
+      location.assign(url);
+    }
+  }
 
   // The link becomes a button that opens a dialog.
   opener.setAttribute('role', 'button');
@@ -75,12 +84,20 @@ function setUp(dialog, opener) {
     timer = setTimeout(suggest, DEBOUNCE_MS);
   });
   input.addEventListener('keydown', onKeyDown);
+  // Enter with a suggestion chosen opens it, however the browser turns
+  // the key into a submission.
+  input.form.addEventListener('submit', (event) => {
+    if (!list.hidden && active >= 0) {
+      event.preventDefault();
+      go(options[active].dataset.url);
+    }
+  });
   // Keep the focus in the input when an option is clicked.
   list.addEventListener('mousedown', (event) => event.preventDefault());
   list.addEventListener('click', (event) => {
     const option = event.target.closest('[role="option"]');
     if (option) {
-      location.assign(option.dataset.url);
+      go(option.dataset.url);
     }
   });
 
@@ -109,9 +126,19 @@ function setUp(dialog, opener) {
       case 'Enter':
         if (!list.hidden && active >= 0) {
           event.preventDefault();
-          location.assign(options[active].dataset.url);
+          go(options[active].dataset.url);
         }
         // Otherwise the form submits: the results page.
+        break;
+      case 'Escape':
+        // Handled here, not left to the browser, which would also clear
+        // the search field: the list closes first, then the dialog.
+        event.preventDefault();
+        if (!list.hidden) {
+          closeList();
+        } else {
+          dialog.close();
+        }
         break;
       default:
         break;

@@ -1,0 +1,5 @@
+package sqlite
+
+// SetRankCandidates lowers how many candidates a search scores per group,
+// so a test can reach the bounded ranking with a few articles.
+func SetRankCandidates(s *SearchService, n int) { s.rankCandidates = n }
