@@ -229,10 +229,25 @@ func threadCPU() time.Duration {
 func BenchmarkSearch(b *testing.B) {
 	db, path, corpus := benchDB(b)
 	s := sqlite.NewSearchService(db)
-	timeLoop(b, searchQueries(corpus), func(text string) error {
+	queries := searchQueries(corpus)
+	// How many articles the queries match, for scale: the work of a
+	// search grows with it.
+	var matches []int
+	for _, text := range queries {
+		res, err := s.Search(b.Context(), query.Parse(text+" "))
+		if err != nil {
+			b.Fatalf("Search(%q): %v", text, err)
+		}
+		matches = append(matches, res.Total)
+	}
+	slices.Sort(matches)
+	timeLoop(b, queries, func(text string) error {
 		_, err := s.Search(b.Context(), query.Parse(text+" "))
 		return err
 	})
+	// Reported after the loop, which resets what came before.
+	b.ReportMetric(float64(matches[len(matches)/2]), "p50-matches")
+	b.ReportMetric(float64(matches[len(matches)*9/10]), "p90-matches")
 	reportIndexSize(b, path)
 }
 
