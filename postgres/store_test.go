@@ -35,6 +35,11 @@ func openBackendAt(t *testing.T, url string, now func() time.Time) storetest.Bac
 		Messages:   messages,
 		Outbox:     messages,
 		Limiter:    postgres.NewRateLimiter(db),
+		Users:      postgres.NewUserService(db),
+		Sessions:   postgres.NewSessionService(db),
+		Desk:       postgres.NewDeskService(db),
+		Settings:   postgres.NewSettingsService(db),
+		Uploads:    postgres.NewUploadService(db),
 		Reopen:     func(t *testing.T) storetest.Backend { return openBackendAt(t, url, now) },
 	}
 }
@@ -50,4 +55,5 @@ func TestStore(t *testing.T) {
 	t.Run("Challenges", func(t *testing.T) { t.Parallel(); storetest.RunChallengeTests(t, openBackend) })
 	t.Run("Messages", func(t *testing.T) { t.Parallel(); storetest.RunMessageTests(t, openBackend) })
 	t.Run("RateLimiter", func(t *testing.T) { t.Parallel(); storetest.RunRateLimiterTests(t, openBackend) })
+	t.Run("Newsroom", func(t *testing.T) { t.Parallel(); storetest.RunNewsroomTests(t, openBackend) })
 }

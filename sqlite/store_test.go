@@ -38,6 +38,11 @@ func openBackendAt(t *testing.T, path string, now func() time.Time) storetest.Ba
 		Messages:   messages,
 		Outbox:     messages,
 		Limiter:    sqlite.NewRateLimiter(db),
+		Users:      sqlite.NewUserService(db),
+		Sessions:   sqlite.NewSessionService(db),
+		Desk:       sqlite.NewDeskService(db),
+		Settings:   sqlite.NewSettingsService(db),
+		Uploads:    sqlite.NewUploadService(db),
 		Reopen:     func(t *testing.T) storetest.Backend { return openBackendAt(t, path, now) },
 	}
 }
@@ -50,6 +55,7 @@ func TestStore(t *testing.T) {
 	t.Run("Challenges", func(t *testing.T) { t.Parallel(); storetest.RunChallengeTests(t, openBackend) })
 	t.Run("Messages", func(t *testing.T) { t.Parallel(); storetest.RunMessageTests(t, openBackend) })
 	t.Run("RateLimiter", func(t *testing.T) { t.Parallel(); storetest.RunRateLimiterTests(t, openBackend) })
+	t.Run("Newsroom", func(t *testing.T) { t.Parallel(); storetest.RunNewsroomTests(t, openBackend) })
 }
 
 // testClock is a settable clock for the stores' tests in this package.

@@ -21,6 +21,13 @@ type Backend struct {
 	Outbox     byline.Outbox
 	Limiter    byline.RateLimiter
 
+	// The newsroom's services.
+	Users    byline.UserService
+	Sessions byline.SessionService
+	Desk     byline.DeskService
+	Settings byline.SettingsService
+	Uploads  byline.UploadService
+
 	// Reopen opens another Backend on the same database, with the same
 	// clock, as a second instance of Byline would: its own connections,
 	// nothing shared in memory. It is closed when t ends.
