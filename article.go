@@ -130,8 +130,12 @@ func (a *Article) Validate() error {
 	switch {
 	case strings.TrimSpace(a.Headline) == "":
 		return Errorf(Invalid, "An article needs a headline.")
-	case !utf8.ValidString(a.Headline) || !utf8.ValidString(a.Dek) || !utf8.ValidString(a.Body):
+	case !utf8.ValidString(a.Headline) || !utf8.ValidString(a.Dek) || !utf8.ValidString(a.Body) ||
+		!utf8.ValidString(a.Slug) || !utf8.ValidString(a.SourceURL) || !utf8.ValidString(a.FeatureImageURL):
 		return Errorf(Invalid, "The article's text is not valid UTF-8.")
+	case strings.ContainsRune(a.Headline+a.Dek+a.Body+a.Slug+a.SourceURL+a.FeatureImageURL, 0):
+		// PostgreSQL cannot store NUL in text; no real article has one.
+		return Errorf(Invalid, "The article's text contains a NUL character.")
 	case utf8.RuneCountInString(a.Headline) > MaxHeadlineRunes:
 		return Errorf(Invalid, "The headline is longer than %d characters.", MaxHeadlineRunes)
 	case utf8.RuneCountInString(a.Dek) > MaxDekRunes:
