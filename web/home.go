@@ -20,7 +20,33 @@ type listPage struct {
 
 // showHome serves the latest articles, a page at a time.
 func (s *Server) showHome(w http.ResponseWriter, r *http.Request) {
+	if q := r.URL.Query(); q.Has("p") || q.Has("page_id") {
+		// WordPress's plain permalinks, /?p=123, on a site imported from one.
+		s.redirectOldOrNotFound(w, r)
+		return
+	}
 	s.showList(w, r, feedScope{}, "")
+}
+
+// redirectOldOrNotFound sends an address an imported article had on the old
+// site (its WordPress permalink, /?p=123, a Hugo alias) to the article's
+// permalink with a 301, and answers any other address with the not-found
+// page.
+func (s *Server) redirectOldOrNotFound(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		if path := byline.RedirectPath(r.URL.String()); path != "" {
+			a, err := s.Articles.FindRedirect(r.Context(), path)
+			if err == nil {
+				http.Redirect(w, r, a.URL(), http.StatusMovedPermanently)
+				return
+			}
+			if byline.ErrorKind(err) != byline.NotFound {
+				s.serveError(w, r, err)
+				return
+			}
+		}
+	}
+	s.notFound(w, r)
 }
 
 // showTag serves the archive of one tag.

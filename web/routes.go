@@ -65,7 +65,7 @@ var permalink = regexp.MustCompile(`^/([0-9]{4})/([0-9]{2})/([^/]+)(/?)$`)
 func (s *Server) servePermalinkOrNotFound(w http.ResponseWriter, r *http.Request, article http.Handler) {
 	m := permalink.FindStringSubmatch(r.URL.Path)
 	if m == nil || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
-		s.notFound(w, r)
+		s.redirectOldOrNotFound(w, r)
 		return
 	}
 	if m[4] == "" {
