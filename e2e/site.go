@@ -60,10 +60,11 @@ type siteConfig struct {
 }
 
 // WithServer calls configure with the server and its database before the
-// site starts serving, so a test can plug in more services, e.g.
+// site starts serving, so a test can plug in more services (the site has
+// the article and search services already), e.g.
 //
 //	e2e.StartSite(t, e2e.WithServer(func(s *web.Server, db *sqlite.DB) {
-//		s.Search = sqlite.NewSearchService(db)
+//		s.Messages = sqlite.NewMessageService(db)
 //	}))
 //
 // It may also set db.Now, to fix the clock. Options apply in order.
@@ -103,6 +104,7 @@ func StartSite(t testing.TB, opts ...SiteOption) *Site {
 	}
 	srv := &web.Server{
 		Articles:  articles,
+		Search:    sqlite.NewSearchService(db), // as `byline serve` wires it
 		Site:      web.Site{Title: "The Byline Times", Tagline: "News from the test bench"},
 		Logger:    testLogger(t),
 		PublicDir: os.DirFS(public),
