@@ -11,11 +11,12 @@ import (
 // flagSets returns each command's flags, for help.
 func flagSets() map[string]*flag.FlagSet {
 	return map[string]*flag.FlagSet{
-		"serve":    serveFlags(&Config{}),
-		"import":   importFlags(&importConfig{}),
-		"export":   exportFlags(&exportConfig{}),
-		"messages": messagesFlags(&messagesConfig{}),
-		"user":     userFlags(&userConfig{}),
+		"serve":      serveFlags(&Config{}),
+		"import":     importFlags(&importConfig{}),
+		"export":     exportFlags(&exportConfig{}),
+		"messages":   messagesFlags(&messagesConfig{}),
+		"user":       userFlags(&userConfig{}),
+		"migrate-db": migrateDBFlags(&migrateDBConfig{}),
 	}
 }
 

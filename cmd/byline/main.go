@@ -60,12 +60,13 @@ type command struct {
 // commands lists the subcommands.
 func commands() map[string]command {
 	return map[string]command{
-		"serve":    {"run the site", runServe},
-		"import":   {"import articles from files", runImport},
-		"export":   {"write every article to a file that import (or WordPress) reads back", runExport},
-		"messages": {"read the messages readers sent through Contact Us", runMessages},
-		"user":     {"add newsroom users and reset their passwords", runUser},
-		"help":     {"explain a command, its flags and environment variables", runHelp},
+		"serve":      {"run the site", runServe},
+		"import":     {"import articles from files", runImport},
+		"export":     {"write every article to a file that import (or WordPress) reads back", runExport},
+		"messages":   {"read the messages readers sent through Contact Us", runMessages},
+		"user":       {"add newsroom users and reset their passwords", runUser},
+		"migrate-db": {"copy a whole site from SQLite to PostgreSQL, verified", runMigrateDB},
+		"help":       {"explain a command, its flags and environment variables", runHelp},
 	}
 }
 
