@@ -32,11 +32,13 @@ func (s *ArticleService) ImportAll(ctx context.Context, records iter.Seq2[*bylin
 		return s.importDryRun(ctx, records, opts, report)
 	}
 	return s.db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `LOCK TABLE articles IN SHARE ROW EXCLUSIVE MODE`); err != nil {
-			return fmt.Errorf("lock articles: %w", err)
-		}
+		// The slug lock first, as every writer takes it before writing to
+		// articles: the other order could deadlock with an editor's save.
 		if err := lockSlugs(ctx, tx); err != nil {
 			return err
+		}
+		if _, err := tx.Exec(ctx, `LOCK TABLE articles IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return fmt.Errorf("lock articles: %w", err)
 		}
 		w := &writer{Tx: tx, bulk: true}
 		now := s.db.now()

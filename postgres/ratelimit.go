@@ -2,9 +2,12 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bylinenews/byline"
 )
@@ -27,9 +30,7 @@ func (l *RateLimiter) Allow(ctx context.Context, key string, limit int, window t
 	if limit <= 0 || window <= 0 {
 		return false, time.Second, byline.Errorf(byline.Invalid, "A rate limit needs a positive limit and window.")
 	}
-	if !textOK(key) {
-		key = strings.ToValidUTF8(strings.ReplaceAll(key, "\x00", "\uFFFD"), "\uFFFD")
-	}
+	key = storableKey(key)
 	now := l.db.now()
 	if err := l.db.sweep(ctx, "rate_limits", "key", now); err != nil {
 		return false, 0, err
@@ -58,4 +59,26 @@ func (l *RateLimiter) Allow(ctx context.Context, key string, limit int, window t
 	// Round up to whole seconds, as Retry-After carries them.
 	wait := (expires.Sub(now) + time.Second - 1).Truncate(time.Second)
 	return false, max(wait, time.Second), nil
+}
+
+// maxKeyBytes bounds a key as stored: a B-tree entry must fit in a third of
+// a page.
+const maxKeyBytes = 512
+
+// storableKey returns key as PostgreSQL can store and index it: invalid
+// UTF-8 and NUL replaced, and a long key cut and followed by a hash of the
+// whole, so that distinct long keys stay distinct.
+func storableKey(key string) string {
+	if !textOK(key) {
+		key = strings.ToValidUTF8(strings.ReplaceAll(key, "\x00", "\uFFFD"), "\uFFFD")
+	}
+	if len(key) <= maxKeyBytes {
+		return key
+	}
+	sum := sha256.Sum256([]byte(key))
+	cut := maxKeyBytes - 2*len(sum) - 1
+	for cut > 0 && !utf8.RuneStart(key[cut]) {
+		cut--
+	}
+	return key[:cut] + "#" + hex.EncodeToString(sum[:])
 }

@@ -51,7 +51,7 @@ const snippetWords = 30
 // headline, one passage of at most snippetWords for a snippet.
 const (
 	headlineOptions = `HighlightAll=true, StartSel=` + markOpen + `, StopSel=` + markClose
-	snippetOptions  = `MaxFragments=1, MaxWords=30, MinWords=15, StartSel=` + markOpen + `, StopSel=` + markClose
+	snippetOptions  = `MaxFragments=1, MaxWords=30, MinWords=15, ShortWord=0, StartSel=` + markOpen + `, StopSel=` + markClose
 )
 
 // suggestCandidates bounds the articles Suggest ranks: the newest that
@@ -218,9 +218,15 @@ func (s *SearchService) fillHits(ctx context.Context, mark string, hits []*bylin
 	}
 	// The snippet is a passage of the body around the matches; "…" says
 	// that the body goes on before or after it, as on SQLite. The passage
-	// is a piece of the body, so finding it tells where it was cut.
+	// is a piece of the body, so finding it tells where it was cut; the
+	// punctuation ts_headline leaves off its end is put back. A snippet
+	// without a match (the words were in the headline or the dek) is the
+	// beginning of the body instead.
 	rows, err := s.db.pool.Query(ctx, `SELECT id, headline, snippet,
-			left(body, pos - 1) ~ '[[:alnum:]]', substr(body, pos + length(plain)) ~ '[[:alnum:]]'
+			left(body, pos - 1) ~ '[[:alnum:]]',
+			rest ~ '[[:alnum:]]',
+			CASE WHEN rest ~ '[[:alnum:]]' THEN '' ELSE left(rtrim(rest), 8) END,
+			CASE WHEN strpos(snippet, $7) = 0 THEN left(body, 600) ELSE '' END
 		FROM (
 			SELECT id, headline, snippet, body, plain, strpos(body, plain) AS pos
 			FROM (
@@ -230,7 +236,8 @@ func (s *SearchService) fillHits(ctx context.Context, mark string, hits []*bylin
 				FROM (SELECT to_tsquery('byline', $1) AS mark OFFSET 0) q, articles a
 				WHERE a.id = ANY ($5)
 			) h, translate(snippet, $6, '') AS plain
-		) p`, mark, headlineOptions, snippetOptions, markLess, ids, markOpen+markClose)
+		) p, substr(body, pos + length(plain)) AS rest`,
+		mark, headlineOptions, snippetOptions, markLess, ids, markOpen+markClose, markOpen)
 	if err != nil {
 		return fmt.Errorf("mark search hits: %w", err)
 	}
@@ -242,7 +249,7 @@ func (s *SearchService) fillHits(ctx context.Context, mark string, hits []*bylin
 			m             marked
 			before, after *bool
 		)
-		if err := rows.Scan(&id, &m.headline, &m.snippet, &before, &after); err != nil {
+		if err := rows.Scan(&id, &m.headline, &m.snippet, &before, &after, &m.tail, &m.start); err != nil {
 			return fmt.Errorf("mark search hits: %w", err)
 		}
 		m.before, m.after = before != nil && *before, after != nil && *after
@@ -302,15 +309,21 @@ func (s *SearchService) fillPlain(ctx context.Context, hits []*byline.SearchHit,
 	return nil
 }
 
-// marked is a hit's headline and snippet with ts_headline's markers, and
-// whether the body goes on before and after the snippet.
+// marked is a hit's headline and snippet with ts_headline's markers,
+// whether the body goes on before and after the snippet, the punctuation
+// that ends the body after it, and the beginning of the body when the
+// snippet has no match.
 type marked struct {
 	headline, snippet string
 	before, after     bool
+	tail, start       string
 }
 
 // snippetHighlight returns the snippet with "…" where the body was cut.
 func (m marked) snippetHighlight() byline.Highlight {
+	if m.start != "" {
+		return plainSnippet("", strings.ReplaceAll(m.start, markLess, "<"))
+	}
 	text := strings.TrimSpace(m.snippet)
 	if text == "" {
 		return nil
@@ -320,6 +333,8 @@ func (m marked) snippetHighlight() byline.Highlight {
 	}
 	if m.after {
 		text += "…"
+	} else {
+		text += m.tail
 	}
 	return parseMarked(text)
 }

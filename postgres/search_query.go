@@ -244,7 +244,25 @@ func parseMarked(s string) byline.Highlight {
 		s = s[i+len(marker):]
 		inMark = marker == markOpen
 	}
-	return h
+	return joinMarks(h)
+}
+
+// joinMarks makes one mark of marked words separated only by spaces or
+// hyphens ("United States", "e-mail"), which ts_headline marks word by
+// word, as SQLite marks a phrase whole.
+func joinMarks(h byline.Highlight) byline.Highlight {
+	out := h[:0]
+	for i := 0; i < len(h); i++ {
+		n := len(out)
+		if n >= 2 && h[i].Match && out[n-1].Match == false && out[n-2].Match &&
+			strings.Trim(out[n-1].Text, " -") == "" {
+			out[n-2].Text += out[n-1].Text + h[i].Text
+			out = out[:n-1]
+			continue
+		}
+		out = append(out, h[i])
+	}
+	return out
 }
 
 // appendSpan appends text, merging it with the last span when both match

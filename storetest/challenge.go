@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -115,16 +116,18 @@ func RunChallengeTests(t *testing.T, open Opener) {
 	t.Run("an unknown ID is false", func(t *testing.T) {
 		t.Parallel()
 		s, _ := setup(t)
-		for _, id := range []string{"nope", ""} {
+		// A form's hidden field can hold anything, bytes that are not
+		// UTF-8 included.
+		for _, id := range []string{"nope", "", "a\x00b", "\xff\xfe", strings.Repeat("x", 10000)} {
 			if ok, err := s.SolveChallenge(t.Context(), id, "1234"); ok || err != nil {
-				t.Errorf("SolveChallenge(%q) = %v, %v; want false, nil", id, ok, err)
+				t.Errorf("SolveChallenge(%.20q) = %v, %v; want false, nil", id, ok, err)
 			}
-		}
-		if _, err := s.FindChallenge(t.Context(), "nope"); byline.ErrorKind(err) != byline.NotFound {
-			t.Errorf("FindChallenge(nope) = %v, want NotFound", err)
-		}
-		if err := s.ReplaceSolution(t.Context(), "nope", "1", time.Now()); byline.ErrorKind(err) != byline.NotFound {
-			t.Errorf("ReplaceSolution(nope) = %v, want NotFound", err)
+			if _, err := s.FindChallenge(t.Context(), id); byline.ErrorKind(err) != byline.NotFound {
+				t.Errorf("FindChallenge(%.20q) = %v, want NotFound", id, err)
+			}
+			if err := s.ReplaceSolution(t.Context(), id, "1", time.Now()); byline.ErrorKind(err) != byline.NotFound {
+				t.Errorf("ReplaceSolution(%.20q) = %v, want NotFound", id, err)
+			}
 		}
 	})
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 func RunImportTests(t *testing.T, open Opener) {
 	t.Run("ImportAll", func(t *testing.T) { t.Parallel(); testImportAll(t, open) })
 	t.Run("Export", func(t *testing.T) { t.Parallel(); testExport(t, open) })
+	t.Run("ConcurrentWriters", func(t *testing.T) { t.Parallel(); testImportConcurrentWriters(t, open) })
 }
 
 // records yields recs, then err if it is not nil.
@@ -300,4 +302,48 @@ func recordDiff(a, b *byline.ArticleRecord) string {
 		return fmt.Sprintf("key %q paths %q, want %q %q", nb.ImportKey, nb.OldPaths, na.ImportKey, na.OldPaths)
 	}
 	return ""
+}
+
+// testImportConcurrentWriters runs imports while editors create and delete
+// articles, on two instances: writers queue, none fails, nothing is lost.
+func testImportConcurrentWriters(t *testing.T, open Opener) {
+	b, _ := openAt(t, open, t0.Add(time.Hour))
+	other := reopen(t, b)
+	ctx := t.Context()
+	doomed := newArticle("Doomed", t0)
+	if err := b.Articles.Create(ctx, doomed); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i, s := range []byline.ArticleService{b.Articles, other.Articles} {
+		wg.Go(func() {
+			var recs []*byline.ArticleRecord
+			for j := range 150 {
+				a := newArticle(fmt.Sprintf("Imported %d", j%40), t0) // slugs clash with the editors' too
+				a.SourceURL = fmt.Sprintf("https://old.example/%d/%d/", i, j)
+				recs = append(recs, &byline.ArticleRecord{Article: a, ImportKey: fmt.Sprintf("key:%d:%d", i, j)})
+			}
+			_, err := importAll(t, s, byline.ImportOptions{}, recs...)
+			errs <- err
+		})
+		for j := range 10 {
+			wg.Go(func() {
+				a := newArticle(fmt.Sprintf("Imported %d", j), t0)
+				a.Tags = append(a.Tags, byline.Tag{Name: fmt.Sprintf("Editor tag %d", j)})
+				errs <- s.Create(ctx, a)
+			})
+		}
+	}
+	wg.Go(func() { errs <- other.Articles.Delete(ctx, doomed.ID) })
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("concurrent write: %v", err)
+		}
+	}
+	if n := count(t, b.Articles); n != 2*150+2*10 {
+		t.Errorf("%d articles after concurrent imports and creates, want %d", n, 2*150+2*10)
+	}
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -254,7 +255,9 @@ func testOutbox(t *testing.T, open Opener) {
 		b, clock := setupMessages(t, open)
 		id := createMessages(t, b, clock, 1)[0]
 		claimIDs(t, b.Outbox, 10, time.Minute)
-		b.Outbox.MarkFailed(t.Context(), id, "550 no such user", time.Time{})
+		if err := b.Outbox.MarkFailed(t.Context(), id, "550 no such user", time.Time{}); err != nil {
+			t.Fatalf("MarkFailed: %v", err)
+		}
 		clock.Advance(365 * 24 * time.Hour)
 		if got := claimIDs(t, b.Outbox, 10, time.Minute); len(got) != 0 {
 			t.Errorf("a given-up message was claimed: %v", got)
@@ -262,6 +265,20 @@ func testOutbox(t *testing.T, open Opener) {
 		m, _ := b.Messages.FindByID(t.Context(), id)
 		if m.Delivery != byline.DeliveryFailed || m.LastError != "550 no such user" || !m.NextAttemptAt.IsZero() {
 			t.Errorf("given-up message = %+v", m)
+		}
+	})
+
+	t.Run("an error in any bytes is kept", func(t *testing.T) {
+		t.Parallel()
+		b, clock := setupMessages(t, open)
+		id := createMessages(t, b, clock, 1)[0]
+		claimIDs(t, b.Outbox, 10, time.Minute)
+		// A server's reply is not ours: it may hold anything.
+		if err := b.Outbox.MarkFailed(t.Context(), id, "451 \x00\xff odd", clock.Now().Add(time.Minute)); err != nil {
+			t.Fatalf("MarkFailed(odd bytes) = %v", err)
+		}
+		if m, err := b.Messages.FindByID(t.Context(), id); err != nil || !strings.HasPrefix(m.LastError, "451 ") {
+			t.Errorf("after MarkFailed: %+v, %v; want the error kept", m, err)
 		}
 	})
 

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -90,6 +92,18 @@ func RunRateLimiterTests(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("any key is counted", func(t *testing.T) {
+		t.Parallel()
+		l, _ := setup(t)
+		for _, key := range []string{"", "a\x00b", "\xff\xfe", strings.Repeat("k", 10000), noise(10000)} {
+			for i, want := range []bool{true, false} {
+				if ok, _, err := l.Allow(t.Context(), key, 1, time.Minute); ok != want || err != nil {
+					t.Errorf("Allow(%.20q) #%d = %v, %v; want %v", key, i+1, ok, err, want)
+				}
+			}
+		}
+	})
+
 	t.Run("a bad limit is an error", func(t *testing.T) {
 		t.Parallel()
 		l, _ := setup(t)
@@ -100,4 +114,14 @@ func RunRateLimiterTests(t *testing.T, open Opener) {
 			t.Errorf("Allow with window 0 = %v, want Invalid", err)
 		}
 	})
+}
+
+// noise returns n bytes of letters that do not compress.
+func noise(n int) string {
+	r := rand.New(rand.NewPCG(1, 2))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = 'a' + byte(r.IntN(26))
+	}
+	return string(b)
 }

@@ -281,6 +281,7 @@ func testSearchHostile(t *testing.T, f *searchFixture) {
 		}
 	}
 	// Queries no parser would make, straight to the store.
+	odd := "\x00\xff"
 	for _, q := range []byline.Query{
 		{Words: []string{`"`, `*`, ``, ` `}},
 		{Phrases: []string{`" OR "`, ``}},
@@ -288,6 +289,9 @@ func testSearchHostile(t *testing.T, f *searchFixture) {
 		{Words: []string{"syria"}, Exclude: []string{""}},
 		{Words: []string{"syria"}, Limit: -5, Offset: -3},
 		{Words: []string{"syria"}, Limit: 1 << 30, Offset: 1 << 30},
+		{Words: []string{"syria", "\xff\xfe"}, Phrases: []string{"a\xff b"}, Exclude: []string{"\xfe"}},
+		{Words: []string{"syria"}, Tag: &odd, Author: &odd},
+		{Tag: &odd},
 	} {
 		if _, err := f.search.Search(t.Context(), q); err != nil {
 			t.Errorf("Search(%+v) error: %v", q, err)
