@@ -223,8 +223,8 @@ var tagSplitRE = regexp.MustCompile(`\s*[,;|]\s*`)
 func splitTags(s string) []byline.Tag {
 	var tags []byline.Tag
 	seen := map[string]bool{}
-	for _, p := range tagSplitRE.Split(s, -1) {
-		p = strings.TrimSpace(html.UnescapeString(p))
+	for _, p := range tagSplitRE.Split(html.UnescapeString(s), -1) {
+		p = strings.TrimSpace(p)
 		p = strings.TrimSpace(strings.Trim(p, `"'“”‘’`))
 		switch {
 		case p == "", strings.Contains(p, "://"), strings.HasPrefix(strings.ToLower(p), "www."),

@@ -95,11 +95,24 @@ func (CSV) ReadItems(name string, r io.Reader, emit func(*Item) error) error {
 	if cols["headline"] == nil {
 		return &ParseError{File: name, Line: 1, Err: byline.Errorf(byline.Invalid, "No title column: the header row must name one (title or headline).")}
 	}
+	// next is the line the next row starts on, for errors that stop the
+	// reading before the reader can say.
+	next := func(row []string) int {
+		if len(row) == 0 {
+			return 0
+		}
+		l, _ := cr.FieldPos(len(row) - 1)
+		return l + strings.Count(row[len(row)-1], "\n") + 1
+	}
+	nextLine := next(header)
 	for n := 1; ; n++ {
 		lim.reset()
 		row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			return nil
+		}
+		if errors.Is(err, errItemTooLarge) {
+			return &ParseError{File: name, Line: nextLine, Item: fmt.Sprintf("row %d", n), Err: errItemTooLarge}
 		}
 		it := &Item{Label: fmt.Sprintf("row %d", n)}
 		var pe *csv.ParseError
@@ -107,10 +120,12 @@ func (CSV) ReadItems(name string, r io.Reader, emit func(*Item) error) error {
 		case errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount):
 			it.Line = pe.StartLine
 			it.Err = byline.Errorf(byline.Invalid, "The row has %d fields where the header has %d.", len(row), len(header))
+			nextLine = next(row)
 		case err != nil:
 			return csvError(name, err)
 		default:
 			it.Line, _ = cr.FieldPos(0)
+			nextLine = next(row)
 			it.Record, it.Err = csvArticle(row, cols, names)
 			if it.Record != nil {
 				it.Label = it.Record.Article.Headline

@@ -311,9 +311,9 @@ func (r *run) check() error {
 			if !errors.As(err, &pe) {
 				pe = &ParseError{File: f.name, Err: err}
 			}
-			if r.opts.SkipBad {
+			if r.opts.SkipBad && byline.ErrorKind(pe.Err) != byline.Internal {
 				pe = &ParseError{File: pe.File, Line: pe.Line, Item: pe.Item,
-					Err: fmt.Errorf("%w (the rest of the file was not read)", pe.Err)}
+					Err: byline.Errorf(byline.ErrorKind(pe.Err), "%s (The rest of the file was not read.)", byline.ErrorMessage(pe.Err))}
 			}
 			r.report.Bad = append(r.report.Bad, pe)
 			r.fatal[f.path] = true
@@ -400,8 +400,8 @@ func (r *run) store(articles byline.ArticleService) error {
 // headSize is how much of a file format detection looks at.
 const headSize = 4096
 
-// readFile reads one file with its format. In the check, progress counts
-// the bytes read.
+// readFile reads one file with its format. In the check (counting),
+// progress counts the bytes read.
 func (r *run) readFile(f input, counting bool, emit func(*Item) error) error {
 	file, err := os.Open(f.path)
 	if err != nil {
@@ -414,7 +414,7 @@ func (r *run) readFile(f input, counting bool, emit func(*Item) error) error {
 		return fmt.Errorf("read %s: %w", f.name, err)
 	}
 	head = head[:n]
-	format, err := r.pickFormat(f, head)
+	format, err := r.pickFormat(f, head, counting)
 	if err != nil {
 		return err
 	}
@@ -433,12 +433,19 @@ func (r *run) readFile(f input, counting bool, emit func(*Item) error) error {
 	})
 }
 
-func (r *run) pickFormat(f input, head []byte) (Format, error) {
+// pickFormat returns the format of a file; a file in a folder that no
+// format claims is skipped (and counted, in the check).
+func (r *run) pickFormat(f input, head []byte, counting bool) (Format, error) {
+	skip := func(reason string) (Format, error) {
+		if counting {
+			r.skipped[reason]++
+		}
+		return nil, errNotClaimed
+	}
 	if name := r.opts.Format; name != "" && name != "auto" {
 		format := formatByName(r.formats, name)
 		if !f.explicit && !format.Detect(f.name, head) {
-			r.skipped["file not in "+name+" format"]++
-			return nil, errNotClaimed
+			return skip("file not in " + name + " format")
 		}
 		return format, nil
 	}
@@ -448,8 +455,7 @@ func (r *run) pickFormat(f input, head []byte) (Format, error) {
 		}
 	}
 	if !f.explicit {
-		r.skipped["file of no known format"]++
-		return nil, errNotClaimed
+		return skip("file of no known format")
 	}
 	return nil, &ParseError{File: f.name, Err: byline.Errorf(byline.Invalid, "Cannot tell the format of this file; name it with --format.")}
 }

@@ -90,7 +90,8 @@ func (m Markdown) article(name string, src []byte) (*byline.ArticleRecord, []str
 	switch kind {
 	case "yaml":
 		if err := yaml.Unmarshal(fm, &fields); err != nil {
-			return nil, nil, &ParseError{Line: 1 + yamlErrorLine(err), Err: byline.Errorf(byline.Invalid, "The YAML front matter is broken: %s.", strings.TrimPrefix(err.Error(), "yaml: "))}
+			msg := yamlLineRE.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), "")
+			return nil, nil, &ParseError{Line: 1 + yamlErrorLine(err), Err: byline.Errorf(byline.Invalid, "The YAML front matter is broken: %s.", msg)}
 		}
 	case "toml":
 		if err := toml.Unmarshal(fm, &fields); err != nil {
@@ -156,7 +157,15 @@ func (m Markdown) article(name string, src []byte) (*byline.ArticleRecord, []str
 			}
 		}
 	}
-	a.Tags = splitTags(strings.Join(append(fm2.list("tags"), fm2.list("categories")...), ","))
+	var tags []string
+	for _, key := range []string{"tags", "categories"} {
+		list := fm2.list(key)
+		if len(list) == 1 && !fileDate.IsZero() && !strings.Contains(list[0], ",") {
+			list = strings.Fields(list[0]) // Jekyll: "categories: law europe"
+		}
+		tags = append(tags, list...)
+	}
+	a.Tags = splitTags(strings.Join(tags, ","))
 	if img := fm2.str("image", "featured_image", "feature_image", "featureimage", "cover", "thumbnail"); img != "" {
 		a.FeatureImageURL = img
 	} else if imgs := fm2.list("images"); len(imgs) > 0 {
@@ -214,7 +223,7 @@ func splitFrontMatter(src []byte) (fm, body []byte, kind string) {
 	return nil, nil, "unclosed"
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+var yamlLineRE = regexp.MustCompile(`line (\d+): `)
 
 // yamlErrorLine returns the line of the front matter a YAML error names.
 func yamlErrorLine(err error) int {

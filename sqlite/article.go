@@ -289,9 +289,27 @@ func (s *ArticleService) prepare(a *byline.Article) error {
 	return nil
 }
 
+// slugKeyPrefix starts the import key of an article that has neither a key
+// of its own nor a source URL: the slug it asked for. An article whose slug
+// had to be numbered (a clash) is still found by a re-import.
+const slugKeyPrefix = "slug:"
+
+// keyBySlug gives rec, if it has neither an import key nor a source URL,
+// the import key of the slug it asks for.
+func keyBySlug(rec *byline.ArticleRecord) {
+	if a := rec.Article; rec.ImportKey == "" && a.SourceURL == "" {
+		slug := a.Slug
+		if slug == "" {
+			slug = slugOrDefault(a.Headline)
+		}
+		rec.ImportKey = slugKeyPrefix + slug
+	}
+}
+
 // findImportMatch returns the ID of the article a re-import of rec updates,
 // or 0: the one with its import key, else its source URL, else (with
-// neither) its slug and no source.
+// neither, or a key made from its slug) an article with its slug and
+// neither key nor source, as one made in the newsroom.
 func (s *ArticleService) findImportMatch(ctx context.Context, tx dbtx, rec *byline.ArticleRecord) (int64, error) {
 	a := rec.Article
 	var id int64
@@ -305,7 +323,7 @@ func (s *ArticleService) findImportMatch(ctx context.Context, tx dbtx, rec *byli
 	switch {
 	case a.SourceURL != "":
 		err = tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE source_url = ?`, a.SourceURL).Scan(&id)
-	case rec.ImportKey != "":
+	case rec.ImportKey != "" && !strings.HasPrefix(rec.ImportKey, slugKeyPrefix):
 		return 0, nil
 	default:
 		slug := a.Slug
@@ -358,7 +376,7 @@ func (s *ArticleService) insert(ctx context.Context, tx dbtx, a *byline.Article,
 	if a.ID, err = res.LastInsertId(); err != nil {
 		return fmt.Errorf("insert article: %w", err)
 	}
-	if err := s.setPeople(ctx, tx, a); err != nil {
+	if err := s.setPeople(ctx, tx, a, true); err != nil {
 		return err
 	}
 	return touchSite(ctx, tx, now)
@@ -393,7 +411,7 @@ func (s *ArticleService) update(ctx context.Context, tx dbtx, id int64, a *bylin
 	} else if err != nil {
 		return fmt.Errorf("update article %d: %w", id, err)
 	}
-	if err := s.setPeople(ctx, tx, a); err != nil {
+	if err := s.setPeople(ctx, tx, a, false); err != nil {
 		return err
 	}
 	return touchSite(ctx, tx, now)
@@ -453,12 +471,14 @@ func (s *ArticleService) FindTag(ctx context.Context, slug string) (*byline.Tag,
 
 // setPeople replaces the article's authors and tags, creating those that do
 // not exist yet (matched by slug).
-func (s *ArticleService) setPeople(ctx context.Context, tx dbtx, a *byline.Article) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM article_authors WHERE article_id = ?`, a.ID); err != nil {
-		return fmt.Errorf("clear authors: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM article_tags WHERE article_id = ?`, a.ID); err != nil {
-		return fmt.Errorf("clear tags: %w", err)
+func (s *ArticleService) setPeople(ctx context.Context, tx dbtx, a *byline.Article, fresh bool) error {
+	if !fresh { // a new article has nothing to clear
+		if _, err := tx.ExecContext(ctx, `DELETE FROM article_authors WHERE article_id = ?`, a.ID); err != nil {
+			return fmt.Errorf("clear authors: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM article_tags WHERE article_id = ?`, a.ID); err != nil {
+			return fmt.Errorf("clear tags: %w", err)
+		}
 	}
 	seen := map[int64]bool{}
 	for i := range a.Authors {
@@ -502,6 +522,10 @@ func upsertNamed(ctx context.Context, tx dbtx, table, slug, name string) (int64,
 	if slug == "" {
 		slug = slugOrDefault(name)
 	}
+	c, bulk := tx.(*stmtCache)
+	if id, ok := c.named(table, slug); bulk && ok {
+		return id, slug, nil
+	}
 	var id int64
 	// Look first: most authors and tags exist already, and a read is much
 	// cheaper than an upsert that rewrites the row.
@@ -512,6 +536,9 @@ func upsertNamed(ctx context.Context, tx dbtx, table, slug, name string) (int64,
 	}
 	if err != nil {
 		return 0, "", fmt.Errorf("save %s %q: %w", table, name, err)
+	}
+	if bulk {
+		c.remember(table, slug, id)
 	}
 	return id, slug, nil
 }
@@ -528,6 +555,9 @@ func uniqueSlug(ctx context.Context, tx dbtx, want, headline string, selfID int6
 		candidate := base
 		if n > 1 {
 			candidate = base + "-" + strconv.Itoa(n)
+		}
+		if c, ok := tx.(*stmtCache); ok && c.reserved[candidate] {
+			continue // taken by an article waiting in a bulk insert
 		}
 		var id int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE slug = ?`, candidate).Scan(&id)
@@ -549,6 +579,13 @@ func slugOrDefault(s string) string {
 
 // touchSite records that readers' content changed at now.
 func touchSite(ctx context.Context, tx dbtx, now time.Time) error {
+	if c, ok := tx.(*stmtCache); ok {
+		// A bulk import has one now: once is enough.
+		if c.touched {
+			return nil
+		}
+		c.touched = true
+	}
 	_, err := tx.ExecContext(ctx, `UPDATE site_state SET changed_at = max(changed_at, ?) WHERE id = 1`, now.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("touch site: %w", err)
@@ -575,15 +612,6 @@ func (s *ArticleService) ImportAll(ctx context.Context, records iter.Seq2[*bylin
 		c := newStmtCache(tx)
 		defer c.close()
 		now := s.db.now()
-		// A long transaction touches more pages than the default cache
-		// holds; spilling them to the WAL before the commit costs a write
-		// each. 64 MB keeps them in memory for the import only.
-		restore, err := c.setCacheSize(ctx, importCacheKiB)
-		if err != nil {
-			return err
-		}
-		defer restore()
-
 		// The writes get a context without cancellation: the driver would
 		// start a goroutine per statement to watch it. Cancellation is
 		// checked once per article instead.
@@ -598,20 +626,25 @@ func (s *ArticleService) ImportAll(ctx context.Context, records iter.Seq2[*bylin
 			defer close(batches)
 			readErr = s.prepareBatches(ctx, records, batches)
 		}()
-		n := 0
+		w, err := s.newBulkWriter(writeCtx, c, now, opts, report)
+		if err != nil {
+			cancel()
+		}
 		for batch := range batches {
 			for _, p := range batch {
-				n++
 				if err != nil {
 					continue // draining after a failure
 				}
 				if err = ctx.Err(); err == nil {
-					err = s.importPrepared(writeCtx, c, p, n, now, opts, report)
+					err = w.add(p)
 				}
 				if err != nil {
 					cancel()
 				}
 			}
+		}
+		if err == nil {
+			err = w.flush()
 		}
 		<-read
 		if err != nil {
@@ -680,26 +713,9 @@ func (s *ArticleService) prepareAll(batch []preparedRecord) {
 	wg.Wait()
 }
 
-// importPrepared writes the nth record and reports it. With opts.SkipBad an
-// article the store refuses is rolled back to a savepoint and reported.
-func (s *ArticleService) importPrepared(ctx context.Context, c *stmtCache, p preparedRecord, n int, now time.Time, opts byline.ImportOptions, report func(byline.ImportResult) error) error {
-	res := byline.ImportResult{Article: p.rec.Article}
-	err := p.err
-	if err == nil {
-		res.Created, err = s.importOne(ctx, c, p.rec, now, opts.SkipBad)
-	}
-	if err != nil {
-		err = fmt.Errorf("article %d (%q): %w", n, p.rec.Article.Headline, err)
-		if kind := byline.ErrorKind(err); !opts.SkipBad || (kind != byline.Invalid && kind != byline.Conflict) {
-			return err
-		}
-		res.Err = err
-	}
-	return report(res)
-}
-
 // importOne creates or updates the article of rec, keeping its import key,
-// its times from the source and its old paths.
+// its times from the source and its old paths: the way of an article
+// that is not new, or of one a bulk insert could not take.
 func (s *ArticleService) importOne(ctx context.Context, c *stmtCache, rec *byline.ArticleRecord, now time.Time, savepoint bool) (created bool, err error) {
 	if savepoint {
 		if _, err := c.ExecContext(ctx, `SAVEPOINT import_article`); err != nil {
@@ -710,6 +726,7 @@ func (s *ArticleService) importOne(ctx context.Context, c *stmtCache, rec *bylin
 				if _, rerr := c.ExecContext(ctx, `ROLLBACK TO import_article`); rerr != nil {
 					err = errors.Join(err, rerr)
 				}
+				c.forget()
 			}
 			if _, rerr := c.ExecContext(ctx, `RELEASE import_article`); rerr != nil {
 				err = errors.Join(err, rerr)
@@ -724,6 +741,7 @@ func (s *ArticleService) importOne(ctx context.Context, c *stmtCache, rec *bylin
 	}
 	if id == 0 {
 		err = s.insert(ctx, c, a, now)
+		c.nextID = max(c.nextID, a.ID+1)
 	} else {
 		err = s.update(ctx, c, id, a, now)
 	}
@@ -776,6 +794,7 @@ func (s *ArticleService) importDryRun(ctx context.Context, records iter.Seq2[*by
 			}
 			continue
 		}
+		keyBySlug(rec)
 		id, err := s.findImportMatch(ctx, s.db.read, rec)
 		if err != nil {
 			return fmt.Errorf("article %d (%q): find article to update: %w", n, a.Headline, err)
@@ -786,14 +805,12 @@ func (s *ArticleService) importDryRun(ctx context.Context, records iter.Seq2[*by
 		if a.PublishedAt.IsZero() && a.Status == byline.Published {
 			a.PublishedAt = now
 		}
-		key := "slug:" + a.Slug
-		if rec.ImportKey != "" {
-			key = "key:" + rec.ImportKey
-		} else if a.SourceURL != "" {
-			key = "url:" + a.SourceURL
+		created := id == 0
+		for _, k := range matchKeys(rec) {
+			created = created && !seen[k]
+			seen[k] = true
 		}
-		res.Created = id == 0 && !seen[key]
-		seen[key] = true
+		res.Created = created
 		if err := report(res); err != nil {
 			return err
 		}
@@ -873,10 +890,41 @@ func (w withExtra) Scan(dest ...any) error { return w.rowScanner.Scan(append(des
 
 // stmtCache prepares each statement once per transaction: a bulk import
 // runs the same dozen statements for every article, and parsing them again
-// each time would cost more than running them.
+// each time would cost more than running them. It also remembers, for the
+// transaction, the IDs of the authors and tags it has seen, and whether the
+// site's change time is set.
 type stmtCache struct {
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
+	tx      *sql.Tx
+	stmts   map[string]*sql.Stmt
+	ids     map[string]int64 // table NUL slug → id
+	touched bool
+
+	// reserved are the slugs of articles waiting in a bulk insert; nextID
+	// is the ID the next of them gets.
+	reserved map[string]bool
+	nextID   int64
+}
+
+func (c *stmtCache) named(table, slug string) (int64, bool) {
+	if c == nil {
+		return 0, false
+	}
+	id, ok := c.ids[table+"\x00"+slug]
+	return id, ok
+}
+
+func (c *stmtCache) remember(table, slug string, id int64) {
+	if c.ids == nil {
+		c.ids = map[string]int64{}
+	}
+	c.ids[table+"\x00"+slug] = id
+}
+
+// forget drops what the cache remembers of rows, after a rollback to a
+// savepoint may have undone them.
+func (c *stmtCache) forget() {
+	clear(c.ids)
+	c.touched = false
 }
 
 func newStmtCache(tx *sql.Tx) *stmtCache { return &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}} }
@@ -917,24 +965,255 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, q string, args ...any) 
 	return st.QueryRowContext(ctx, args...)
 }
 
-// importCacheKiB is the page cache of the write connection during an import.
-const importCacheKiB = 64 << 10
-
-// setCacheSize sets the connection's page cache to kib KiB and returns a
-// function that sets it back.
-func (c *stmtCache) setCacheSize(ctx context.Context, kib int) (restore func(), err error) {
-	var old int
-	if err := c.tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&old); err != nil {
-		return nil, fmt.Errorf("read cache size: %w", err)
-	}
-	if _, err := c.tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, kib)); err != nil {
-		return nil, fmt.Errorf("set cache size: %w", err)
-	}
-	return func() { c.tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, old)) }, nil
-}
-
 func (c *stmtCache) close() {
 	for _, st := range c.stmts {
 		st.Close()
 	}
+}
+
+// bulkRows is how many new articles an import inserts with one statement.
+// Fewer statements cost less, and the search index, which its triggers
+// fill, is written to its tables once per statement rather than once per
+// article.
+const bulkRows = 64
+
+// bulkWriter writes an import's articles in order: a new article waits with
+// others for a multi-row INSERT; an update, or an article that an article
+// waiting would match, first writes those waiting. Results are reported in
+// input order.
+type bulkWriter struct {
+	s      *ArticleService
+	c      *stmtCache
+	ctx    context.Context
+	now    time.Time
+	opts   byline.ImportOptions
+	report func(byline.ImportResult) error
+
+	n       int // records seen, for messages
+	pending []pendingArticle
+	keys    map[string]bool // what the waiting articles would be matched by
+}
+
+type pendingArticle struct {
+	rec *byline.ArticleRecord
+	n   int
+}
+
+func (s *ArticleService) newBulkWriter(ctx context.Context, c *stmtCache, now time.Time, opts byline.ImportOptions, report func(byline.ImportResult) error) (*bulkWriter, error) {
+	// The write lock is held: no one else can take IDs until the commit.
+	if err := c.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM articles`).Scan(&c.nextID); err != nil {
+		return nil, fmt.Errorf("next article ID: %w", err)
+	}
+	c.reserved = map[string]bool{}
+	return &bulkWriter{s: s, c: c, ctx: ctx, now: now, opts: opts, report: report, keys: map[string]bool{}}, nil
+}
+
+// matchKeys are the keys findImportMatch looks rec up by.
+func matchKeys(rec *byline.ArticleRecord) []string {
+	var keys []string
+	if rec.ImportKey != "" {
+		keys = append(keys, "key:"+rec.ImportKey)
+	}
+	if a := rec.Article; a.SourceURL != "" {
+		keys = append(keys, "url:"+a.SourceURL)
+	}
+	return keys
+}
+
+// add writes, or queues, one record.
+func (w *bulkWriter) add(p preparedRecord) error {
+	w.n++
+	rec := p.rec
+	if p.err != nil {
+		return w.refuse(rec, w.n, p.err)
+	}
+	keyBySlug(rec)
+	for _, k := range matchKeys(rec) {
+		if w.keys[k] {
+			// It would update an article still waiting: write those first.
+			if err := w.flush(); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	id, err := w.s.findImportMatch(w.ctx, w.c, rec)
+	if err != nil {
+		return fmt.Errorf("article %d (%q): find article to update: %w", w.n, rec.Article.Headline, err)
+	}
+	if id != 0 {
+		if err := w.flush(); err != nil {
+			return err
+		}
+		return w.one(rec, w.n)
+	}
+	a := rec.Article
+	if a.Status == byline.Published && a.PublishedAt.IsZero() {
+		a.PublishedAt = w.now
+	}
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = w.now
+	}
+	if a.UpdatedAt.IsZero() {
+		a.UpdatedAt = w.now
+	}
+	a.CreatedAt = a.CreatedAt.UTC().Truncate(time.Millisecond)
+	a.UpdatedAt = a.UpdatedAt.UTC().Truncate(time.Millisecond)
+	a.Version = 1
+	if a.Slug, err = uniqueSlug(w.ctx, w.c, a.Slug, a.Headline, 0); err != nil {
+		return fmt.Errorf("article %d (%q): %w", w.n, a.Headline, err)
+	}
+	a.ID = w.c.nextID
+	w.c.nextID++
+	w.c.reserved[a.Slug] = true
+	if rec.ImportKey != "" {
+		w.keys["key:"+rec.ImportKey] = true
+	}
+	if a.SourceURL != "" {
+		w.keys["url:"+a.SourceURL] = true
+	}
+	w.pending = append(w.pending, pendingArticle{rec: rec, n: w.n})
+	if len(w.pending) == bulkRows {
+		return w.flush()
+	}
+	return nil
+}
+
+// one writes one record on its own and reports it.
+func (w *bulkWriter) one(rec *byline.ArticleRecord, n int) error {
+	created, err := w.s.importOne(w.ctx, w.c, rec, w.now, w.opts.SkipBad)
+	if err != nil {
+		return w.refuse(rec, n, err)
+	}
+	return w.report(byline.ImportResult{Article: rec.Article, Created: created})
+}
+
+// refuse ends the import with err, or, with SkipBad and an error about the
+// article itself, reports it and goes on.
+func (w *bulkWriter) refuse(rec *byline.ArticleRecord, n int, err error) error {
+	err = fmt.Errorf("article %d (%q): %w", n, rec.Article.Headline, err)
+	if kind := byline.ErrorKind(err); !w.opts.SkipBad || (kind != byline.Invalid && kind != byline.Conflict) {
+		return err
+	}
+	return w.report(byline.ImportResult{Article: rec.Article, Err: err})
+}
+
+// flush inserts the waiting articles and reports them. With SkipBad, a
+// failure rolls the batch back and writes its articles one by one, so that
+// only the bad one is left out.
+func (w *bulkWriter) flush() error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	pending := w.pending
+	w.pending = nil
+	clear(w.keys)
+	clear(w.c.reserved)
+	if w.opts.SkipBad {
+		if _, err := w.c.ExecContext(w.ctx, `SAVEPOINT import_batch`); err != nil {
+			return fmt.Errorf("savepoint: %w", err)
+		}
+	}
+	err := w.insertAll(pending)
+	if w.opts.SkipBad {
+		if err != nil {
+			if _, rerr := w.c.ExecContext(w.ctx, `ROLLBACK TO import_batch`); rerr != nil {
+				return errors.Join(err, rerr)
+			}
+			w.c.forget()
+		}
+		if _, rerr := w.c.ExecContext(w.ctx, `RELEASE import_batch`); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		if err != nil {
+			for _, p := range pending {
+				p.rec.Article.ID = 0
+				if err := w.one(p.rec, p.n); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("articles %d to %d: %w", pending[0].n, pending[len(pending)-1].n, err)
+	}
+	for _, p := range pending {
+		if err := w.report(byline.ImportResult{Article: p.rec.Article, Created: true}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// articleInsertColumns are the columns of a bulk insert, one row each.
+const articleInsertColumns = `INSERT INTO articles (id, slug, headline, dek, body, body_html, body_text, status,
+	published_at, live_at, created_at, updated_at, source_url, feature_image_url, version, import_key) VALUES `
+
+// insertAll inserts the articles with one statement, then links their
+// authors and tags with a statement each, then adds their old paths.
+func (w *bulkWriter) insertAll(pending []pendingArticle) error {
+	args := make([]any, 0, 16*len(pending))
+	for _, p := range pending {
+		a := p.rec.Article
+		args = append(args, a.ID, a.Slug, a.Headline, a.Dek, a.Body, a.BodyHTML, a.BodyText, string(a.Status),
+			millis(a.PublishedAt), liveAt(a), a.CreatedAt.UnixMilli(), a.UpdatedAt.UnixMilli(),
+			nullString(a.SourceURL), a.FeatureImageURL, a.Version, nullString(p.rec.ImportKey))
+	}
+	q := articleInsertColumns + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(pending)), ", ")
+	if _, err := w.c.ExecContext(w.ctx, q, args...); isUniqueViolation(err) {
+		return byline.Errorf(byline.Conflict, "Two articles have the same source URL, import key or slug.")
+	} else if err != nil {
+		return fmt.Errorf("insert articles: %w", err)
+	}
+	var authors, tags []any
+	for _, p := range pending {
+		a := p.rec.Article
+		seen := map[int64]bool{}
+		for i := range a.Authors {
+			au := &a.Authors[i]
+			id, slug, err := upsertNamed(w.ctx, w.c, "authors", au.Slug, au.Name)
+			if err != nil {
+				return err
+			}
+			au.ID, au.Slug = id, slug
+			if !seen[id] {
+				seen[id] = true
+				authors = append(authors, a.ID, id, i)
+			}
+		}
+		clear(seen)
+		for i := range a.Tags {
+			t := &a.Tags[i]
+			id, slug, err := upsertNamed(w.ctx, w.c, "tags", t.Slug, t.Name)
+			if err != nil {
+				return err
+			}
+			t.ID, t.Slug = id, slug
+			if !seen[id] {
+				seen[id] = true
+				tags = append(tags, a.ID, id, i)
+			}
+		}
+	}
+	for _, link := range []struct {
+		table, column string
+		rows          []any
+	}{{"article_authors", "author_id", authors}, {"article_tags", "tag_id", tags}} {
+		for len(link.rows) > 0 {
+			chunk := link.rows[:min(len(link.rows), 3*300)]
+			link.rows = link.rows[len(chunk):]
+			q := `INSERT INTO ` + link.table + ` (article_id, ` + link.column + `, position) VALUES ` +
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(chunk)/3), ", ")
+			if _, err := w.c.ExecContext(w.ctx, q, chunk...); err != nil {
+				return fmt.Errorf("link %s: %w", link.table, err)
+			}
+		}
+	}
+	for _, p := range pending {
+		if err := addOldPaths(w.ctx, w.c, p.rec.Article, p.rec.OldPaths); err != nil {
+			return err
+		}
+	}
+	return touchSite(w.ctx, w.c, w.now)
 }
