@@ -36,6 +36,16 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /sitemap-news.xml", s.showNewsSitemap)
 	mux.HandleFunc("GET /robots.txt", s.robotsTxt)
 
+	// Contact Us: the page and the form's POST (contact.go), and the
+	// captcha behind the form and the widget on every page (captcha.go).
+	mux.HandleFunc("GET /contact", s.showContact)
+	mux.HandleFunc("POST /contact", s.submitContact)
+	mux.HandleFunc("POST /captcha", s.issueCaptcha)
+	mux.HandleFunc("POST /captcha/{id}/refresh", s.refreshCaptcha)
+	mux.HandleFunc("GET /captcha/widget.png", s.serveWidgetCaptchaImage)
+	mux.HandleFunc("GET /captcha/widget.wav", s.serveWidgetCaptchaAudio)
+	mux.HandleFunc("GET /captcha/{file}", s.serveCaptcha)
+
 	// Search: the results page and the JSON API (search.go, api_search.go).
 	// Not cached: each query is its own page.
 	mux.HandleFunc("GET /search", s.showSearch)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/captcha"
 )
 
 // Site is what the pages say about the site itself.
@@ -50,6 +51,16 @@ type Server struct {
 	FeedFullContent bool
 	// Health, if set, is checked by /healthz (the database's ping).
 	Health func(context.Context) error
+
+	// Contact Us. Without Messages and Captcha, /contact and /captcha/
+	// answer 404; without Limiter nothing is rate-limited. MessageSent,
+	// if set, is called after a reader's message is committed (to wake
+	// the outbox).
+	Messages    byline.MessageService
+	Captcha     *captcha.Service
+	Limiter     byline.RateLimiter
+	Contact     ContactPolicy
+	MessageSent func()
 
 	templates *templates
 	assets    *assets

@@ -25,6 +25,8 @@ type Config struct {
 	LogFormat string
 	LogLevel  string
 
+	Contact contactConfig // Contact Us limits and SMTP (contact.go)
+
 	FeedFullContent bool
 }
 

@@ -52,6 +52,8 @@ func runHelp(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer)
 		env := ""
 		if v, ok := envVars[f.Name]; ok {
 			env = " [" + v + "]"
+		} else if v, ok := contactEnvVars[f.Name]; ok {
+			env = " [" + v + "]"
 		}
 		def := ""
 		if f.DefValue != "" {

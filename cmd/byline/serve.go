@@ -16,6 +16,7 @@ func serveFlags(c *Config) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	c.siteFlags(fs)
 	c.storageFlags(fs)
+	c.Contact.flags(fs)
 	return fs
 }
 
@@ -49,6 +50,11 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		FeedFullContent: c.FeedFullContent,
 		Health:          db.Ping,
 	}
+	stopContact, err := c.Contact.wireContact(ctx, db, srv, logger)
+	if err != nil {
+		return err
+	}
+	defer stopContact() // before db.Close: the outbox worker uses the database
 	return srv.ListenAndServe(ctx, c.Addr, func(addr net.Addr) {
 		logger.Info("serving", "url", "http://"+addr.String(), "database", c.sqlitePath())
 	})
