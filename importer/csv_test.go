@@ -29,7 +29,7 @@ func names[T byline.Author | byline.Tag](list []T) []string {
 // Every row of the shared news sample imports, its authors and tags split
 // into people and subjects, its URL kept as the source.
 func TestCSV_NewsSample(t *testing.T) {
-	items, err := readItems(t, CSV{}, newsSample)
+	items, err := readItems(t, CSV{}, newsSample(t))
 	if err != nil {
 		t.Fatal(err)
 	}

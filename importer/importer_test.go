@@ -45,13 +45,13 @@ func sampleFolder(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	copyFile(t, "testdata/wxr/wordpress-1.2.xml", dir, "wordpress.xml")
-	copyFile(t, newsSample, dir, "news_sample.csv")
+	copyFile(t, newsSample(t), dir, "news_sample.csv")
 	for _, f := range []string{"yaml-post.md", "toml-post.md", "bundle-post/index.md", "_index.md", "draft-post.md"} {
 		copyFile(t, "testdata/markdown/hugo/posts/"+f, dir, "content/posts/"+f)
 	}
 	copyFile(t, "testdata/html/news-page.html", dir, "saved/syria.html")
 	copyFile(t, "testdata/jsonl/articles.jsonl", dir, "wire.jsonl")
-	copyFile(t, seedArticle, dir, "seed-article.txt")
+	copyFile(t, seedArticle(t), dir, "seed-article.txt")
 	os.WriteFile(filepath.Join(dir, "content/posts/photo.jpg"), []byte("\xff\xd8\xff\xe0 not text"), 0o600)
 	return dir
 }
@@ -175,7 +175,7 @@ func slugsOf(t *testing.T, snap string) []string {
 func TestImporter_BadInput(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
-	if _, err := runImport(t, s, Options{}, "testdata/jsonl/articles.jsonl", seedArticle); err != nil {
+	if _, err := runImport(t, s, Options{}, "testdata/jsonl/articles.jsonl", seedArticle(t)); err != nil {
 		t.Fatal(err)
 	}
 	before := snapshot(t, s)
@@ -203,7 +203,7 @@ func TestImporter_BadInput(t *testing.T) {
 		{"a 50 MB field", []string{huge}, []string{"huge.jsonl:2: The item is larger than 11 MB"}},
 		{"several bad lines of JSON", []string{"testdata/jsonl/broken.jsonl"}, []string{"4 bad items", "broken.jsonl:2", `Unknown field "bdoy"`, "broken.jsonl:3", "not valid JSON", "broken.jsonl:4", "impossible", "broken.jsonl:5", `Unknown status "live"`}},
 		{"a bad YAML front matter", []string{"testdata/markdown/broken/bad-yaml.md"}, []string{"bad-yaml.md:2", "YAML front matter is broken"}},
-		{"good files with a bad one", []string{"testdata/jsonl/articles.jsonl", "testdata/csv/ragged.csv", newsSample}, []string{"ragged.csv:5"}},
+		{"good files with a bad one", []string{"testdata/jsonl/articles.jsonl", "testdata/csv/ragged.csv", newsSample(t)}, []string{"ragged.csv:5"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

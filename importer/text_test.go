@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/internal/shareddata"
 	"github.com/bylinenews/byline/markdown"
 )
 
-const (
-	seedArticle = "../../shared/data/seed-article.txt"
-	newsSample  = "../../shared/data/news_sample.csv"
-)
+// seedArticle and newsSample are the shared sample data; a test without it
+// is skipped.
+func seedArticle(t testing.TB) string { return shareddata.Path(t, "seed-article.txt") }
+func newsSample(t testing.TB) string  { return shareddata.Path(t, "news_sample.csv") }
 
 func readText(t *testing.T, in string) (*byline.Article, error) {
 	t.Helper()
@@ -76,13 +77,13 @@ func TestText_ReadErrors(t *testing.T) {
 // The seed page from the source site: one article, its paragraphs, and
 // none of the page chrome.
 func TestText_SeedArticle(t *testing.T) {
-	f, err := os.Open(seedArticle)
+	f, err := os.Open(seedArticle(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	var got []*byline.Article
-	err = Text{}.Read(seedArticle, f, func(a *byline.Article) error {
+	err = Text{}.Read(seedArticle(t), f, func(a *byline.Article) error {
 		got = append(got, a)
 		return nil
 	})
