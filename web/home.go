@@ -83,13 +83,14 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, scope feedScop
 		}
 		page = n
 	}
-	f.Limit, f.Offset = s.PostsPerPage, (page-1)*s.PostsPerPage
+	perPage := s.siteConfig(r.Context()).PostsPerPage
+	f.Limit, f.Offset = perPage, (page-1)*perPage
 	articles, total, err := s.Articles.Find(r.Context(), f)
 	if err != nil {
 		s.serveError(w, r, err)
 		return
 	}
-	pages := max((total+s.PostsPerPage-1)/s.PostsPerPage, 1)
+	pages := max((total+perPage-1)/perPage, 1)
 	if page > pages {
 		s.serveError(w, r, byline.Errorf(byline.NotFound, "There is no page %d; the last is %d.", page, pages))
 		return

@@ -28,7 +28,7 @@ type layout struct {
 // newLayout builds the shared page data, with Recent Posts leaving out the
 // article with ID excludeID (the one being read).
 func (s *Server) newLayout(r *http.Request, title string, excludeID int64) (layout, error) {
-	recent, err := s.Articles.Recent(r.Context(), s.RecentCount, excludeID)
+	recent, err := s.Articles.Recent(r.Context(), s.siteConfig(r.Context()).RecentCount, excludeID)
 	if err != nil {
 		return layout{}, err
 	}
@@ -40,10 +40,11 @@ func (s *Server) newLayout(r *http.Request, title string, excludeID int64) (layo
 // bareLayout is the layout without anything from the database, for error
 // pages when the database itself is the error.
 func (s *Server) bareLayout(r *http.Request, title string) layout {
-	description := s.Site.Description
+	site := s.siteConfig(r.Context()).Site // the newsroom's settings over the flags
+	description := site.Description
 	if description == "" {
-		description = s.Site.Tagline
+		description = site.Tagline
 	}
-	return layout{Site: s.Site, Title: title, Description: description, Canonical: r.URL.Path,
+	return layout{Site: site, Title: title, Description: description, Canonical: r.URL.Path,
 		BaseURL: s.baseURL(r), Feeds: s.feedLinks(r, feedScope{})}
 }

@@ -58,6 +58,49 @@ func (s *Server) routes() *http.ServeMux {
 		mux.Handle("GET /files/", http.StripPrefix("/files/", http.FileServerFS(s.PublicDir)))
 	}
 
+	// Uploaded images (upload.go): content-hashed names, cached for a year.
+	mux.HandleFunc("GET /files/uploads/{name}", s.serveUpload)
+
+	// The newsroom (newsroom*.go, auth.go, upload.go): every page but
+	// sign-in is for signed-in users, each action checked against their role.
+	if s.Users != nil && s.Sessions != nil && s.Desk != nil {
+		s.newsroom = mustParseNewsroom(s.assets)
+		mux.HandleFunc("GET /newsroom", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/newsroom/", http.StatusMovedPermanently)
+		})
+		mux.HandleFunc("GET /newsroom/sign-in", s.showSignIn)
+		mux.HandleFunc("POST /newsroom/sign-in", s.signIn)
+		mux.HandleFunc("POST /newsroom/sign-out", s.signOut)
+		mux.HandleFunc("GET /newsroom/{$}", s.signedIn(s.showDesk))
+		mux.HandleFunc("GET /newsroom/articles/new", s.signedIn(s.newArticle))
+		mux.HandleFunc("POST /newsroom/articles", s.signedIn(s.createArticle))
+		mux.HandleFunc("GET /newsroom/articles/{id}", s.signedIn(s.editArticle))
+		mux.HandleFunc("POST /newsroom/articles/{id}", s.signedIn(s.saveArticle))
+		mux.HandleFunc("GET /newsroom/articles/{id}/delete", s.signedIn(s.confirmDeleteArticle))
+		mux.HandleFunc("POST /newsroom/articles/{id}/delete", s.signedIn(s.deleteArticle))
+		mux.HandleFunc("GET /newsroom/articles/{id}/revisions/{rev}", s.signedIn(s.showRevision))
+		mux.HandleFunc("POST /newsroom/articles/{id}/revisions/{rev}/restore", s.signedIn(s.restoreRevision))
+		mux.HandleFunc("POST /newsroom/preview", s.signedIn(s.previewMarkdown))
+		mux.HandleFunc("GET /newsroom/uploads", s.signedIn(s.showUploads))
+		mux.HandleFunc("POST /newsroom/uploads", s.signedIn(s.uploadImage))
+		mux.HandleFunc("GET /newsroom/inbox", s.signedIn(s.showInbox))
+		mux.HandleFunc("GET /newsroom/inbox/export.csv", s.signedIn(s.exportInbox))
+		mux.HandleFunc("GET /newsroom/inbox/{id}", s.signedIn(s.showMessage))
+		mux.HandleFunc("POST /newsroom/inbox/{id}", s.signedIn(s.moveMessage))
+		mux.HandleFunc("GET /newsroom/inbox/{id}/delete", s.signedIn(s.confirmDeleteMessage))
+		mux.HandleFunc("POST /newsroom/inbox/{id}/delete", s.signedIn(s.deleteMessage))
+		mux.HandleFunc("GET /newsroom/settings", s.signedIn(s.showSettings))
+		mux.HandleFunc("POST /newsroom/settings", s.signedIn(s.saveSettings))
+		mux.HandleFunc("GET /newsroom/users", s.signedIn(s.showUsers))
+		mux.HandleFunc("POST /newsroom/users", s.signedIn(s.addUser))
+		mux.HandleFunc("GET /newsroom/users/{id}", s.signedIn(s.showUser))
+		mux.HandleFunc("POST /newsroom/users/{id}", s.signedIn(s.saveUser))
+		mux.HandleFunc("GET /newsroom/users/{id}/delete", s.signedIn(s.confirmDeleteUser))
+		mux.HandleFunc("POST /newsroom/users/{id}/delete", s.signedIn(s.deleteUser))
+		mux.HandleFunc("GET /newsroom/account", s.signedIn(s.showAccount))
+		mux.HandleFunc("POST /newsroom/account", s.signedIn(s.changePassword))
+	}
+
 	// Operations.
 	mux.HandleFunc("GET /healthz", s.healthz)
 

@@ -62,7 +62,23 @@ type Server struct {
 	Contact     ContactPolicy
 	MessageSent func()
 
+	// The newsroom, under /newsroom/. Without Users and Sessions it
+	// answers 404. Settings, if set, override Site, PostsPerPage and
+	// RecentCount as an admin sets them, at once on every instance.
+	// Uploaded images are written to UploadDir and served at
+	// /files/uploads/.
+	Users     byline.UserService
+	Sessions  byline.SessionService
+	Desk      byline.DeskService
+	Settings  byline.SettingsService
+	Uploads   byline.UploadService
+	UploadDir string
+	// Now is the newsroom's clock (publish now, scheduling); nil is
+	// time.Now. Tests set the store's clock here too.
+	Now func() time.Time
+
 	templates *templates
+	newsroom  *newsroomTemplates
 	assets    *assets
 	pages     *pageCache
 }

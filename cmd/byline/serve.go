@@ -49,6 +49,15 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 
 		FeedFullContent: c.FeedFullContent,
 		Health:          db.Ping,
+
+		// The newsroom (byline user add creates the first user).
+		Users:     sqlite.NewUserService(db),
+		Sessions:  sqlite.NewSessionService(db),
+		Desk:      sqlite.NewDeskService(db),
+		Settings:  sqlite.NewSettingsService(db),
+		Uploads:   sqlite.NewUploadService(db),
+		UploadDir: filepath.Join(publicDir, "uploads"),
+		Limiter:   sqlite.NewRateLimiter(db), // sign-in throttling, with or without Contact Us
 	}
 	stopContact, err := c.Contact.wireContact(ctx, db, srv, logger)
 	if err != nil {

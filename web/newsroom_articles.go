@@ -1,0 +1,530 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/markdown"
+)
+
+// deskPageSize is the length of a page of the newsroom's article list.
+const deskPageSize = 50
+
+// deskPage is the data of the article list.
+type deskPage struct {
+	newsroomLayout
+	Articles []*byline.DeskArticle
+	Total    int
+	Status   string // "", draft, scheduled, published, submitted
+	Query    string
+	Sort     string
+	Mine     bool
+	Page     int
+	PrevURL  string
+	NextURL  string
+	Now      time.Time
+}
+
+// showDesk lists articles with status filters, a headline search and a
+// sort. Authors see their own; editors see everyone's.
+func (s *Server) showDesk(w http.ResponseWriter, r *http.Request, u *byline.User) {
+	q := r.URL.Query()
+	page := deskPage{Status: q.Get("status"), Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"),
+		Mine: q.Get("mine") != "" || !u.CanPublish(), Page: 1}
+	f := byline.DeskFilter{Query: page.Query, Sort: byline.DeskSort(page.Sort), Limit: deskPageSize}
+	switch page.Status {
+	case "":
+	case "draft", "scheduled", "published":
+		st := byline.Status(page.Status)
+		f.Status = &st
+	case "submitted":
+		yes, draft := true, byline.Draft
+		f.Submitted, f.Status = &yes, &draft
+	default:
+		s.newsroomError(w, r, u, byline.Errorf(byline.Invalid, "Unknown status filter %q.", page.Status))
+		return
+	}
+	if !f.Sort.Valid() {
+		s.newsroomError(w, r, u, byline.Errorf(byline.Invalid, "Unknown sort %q.", page.Sort))
+		return
+	}
+	if page.Mine {
+		f.OwnerID = &u.ID
+	}
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
+		page.Page = n
+	}
+	f.Offset = (page.Page - 1) * deskPageSize
+	list, total, err := s.Desk.FindDesk(r.Context(), f)
+	if err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	page.Articles, page.Total, page.Now = list, total, s.now()
+	link := func(p int) string {
+		v := url.Values{}
+		for _, k := range []string{"status", "q", "sort", "mine"} {
+			if q.Get(k) != "" {
+				v.Set(k, q.Get(k))
+			}
+		}
+		if p > 1 {
+			v.Set("page", strconv.Itoa(p))
+		}
+		if len(v) == 0 {
+			return "/newsroom/"
+		}
+		return "/newsroom/?" + v.Encode()
+	}
+	if page.Page > 1 {
+		page.PrevURL = link(page.Page - 1)
+	}
+	if page.Page*deskPageSize < total {
+		page.NextURL = link(page.Page + 1)
+	}
+	page.newsroomLayout = s.newNewsroomLayout(r, u, "Articles", "articles")
+	s.renderNewsroom(w, r, http.StatusOK, "desk", page)
+}
+
+// editorForm is what the editor's form holds, as typed.
+type editorForm struct {
+	Headline, Dek, Slug, Body string
+	Tags, Authors             string // comma-separated names
+	FeatureImageURL           string
+	PublishAt                 string // datetime-local, UTC
+	Version                   int
+}
+
+func formFromArticle(a *byline.Article) editorForm {
+	f := editorForm{Headline: a.Headline, Dek: a.Dek, Slug: a.Slug, Body: a.Body, FeatureImageURL: a.FeatureImageURL, Version: a.Version}
+	var names []string
+	for _, au := range a.Authors {
+		names = append(names, au.Name)
+	}
+	f.Authors = strings.Join(names, ", ")
+	names = nil
+	for _, t := range a.Tags {
+		names = append(names, t.Name)
+	}
+	f.Tags = strings.Join(names, ", ")
+	if !a.PublishedAt.IsZero() {
+		f.PublishAt = a.PublishedAt.UTC().Format(datetimeLocal)
+	}
+	return f
+}
+
+const datetimeLocal = "2006-01-02T15:04"
+
+// editorPage is the data of the article editor.
+type editorPage struct {
+	newsroomLayout
+	Article   *byline.DeskArticle // nil for a new article
+	Form      editorForm
+	Preview   template.HTML // the body rendered by the public page's renderer
+	Revisions []*byline.Revision
+	CanEdit   bool
+	// Current is the article as someone else saved it, after an edit
+	// conflict, for the user to merge their changes into.
+	Current *byline.Article
+	Live    bool // visible on the site now
+}
+
+// newArticle serves an empty editor, credited to the user.
+func (s *Server) newArticle(w http.ResponseWriter, r *http.Request, u *byline.User) {
+	l := s.newNewsroomLayout(r, u, "New article", "new")
+	s.renderNewsroom(w, r, http.StatusOK, "editor", editorPage{newsroomLayout: l, Form: editorForm{Authors: u.Name}, CanEdit: true})
+}
+
+// editArticle serves the editor for an article, with its revisions.
+func (s *Server) editArticle(w http.ResponseWriter, r *http.Request, u *byline.User) {
+	d, err := s.findDeskArticle(r, u)
+	if err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	s.renderEditor(w, r, u, http.StatusOK, d, formFromArticle(d.Article), "", nil)
+}
+
+// findDeskArticle loads the article named in the path, if u may see it.
+func (s *Server) findDeskArticle(r *http.Request, u *byline.User) (*byline.DeskArticle, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.Desk.FindDeskArticle(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !u.CanSeeArticle(d) {
+		return nil, forbidden("open another writer's article")
+	}
+	return d, nil
+}
+
+func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, u *byline.User, status int, d *byline.DeskArticle, f editorForm, problem string, current *byline.Article) {
+	title := "New article"
+	if d != nil {
+		title = "Edit: " + d.Headline
+	}
+	l := s.newNewsroomLayout(r, u, title, "articles")
+	l.Error = problem
+	page := editorPage{newsroomLayout: l, Article: d, Form: f, CanEdit: d == nil || u.CanEditArticle(d), Current: current}
+	if d != nil {
+		page.Live = d.IsVisible(s.now())
+		revs, err := s.Desk.Revisions(r.Context(), d.ID)
+		if err != nil {
+			s.newsroomError(w, r, u, err)
+			return
+		}
+		page.Revisions = revs
+	}
+	if f.Body != "" {
+		page.Preview = s.previewHTML(f.Body)
+	}
+	s.renderNewsroom(w, r, status, "editor", page)
+}
+
+// previewRenderer renders previews exactly as the store renders a saved
+// body: the same package, the same options and sanitizing policy.
+var previewRenderer = markdown.New()
+
+// previewHTML renders a Markdown body as the public page would show it.
+func (s *Server) previewHTML(body string) template.HTML {
+	out, err := previewRenderer.Render(body)
+	if err != nil {
+		return template.HTML("<p>The preview could not be rendered.</p>")
+	}
+	// Safe: the markdown package's sanitizer made it, as for a saved article.
+	return template.HTML(out.HTML)
+}
+
+// previewMarkdown answers the editor's live preview: the posted body
+// rendered by the same code as the public page, as an HTML fragment.
+func (s *Server) previewMarkdown(w http.ResponseWriter, r *http.Request, u *byline.User) {
+	if err := parseForm(w, r); err != nil {
+		http.Error(w, byline.ErrorMessage(err), http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte(s.previewHTML(r.PostForm.Get("body"))))
+}
+
+// readEditorForm reads the editor's form.
+func readEditorForm(r *http.Request) editorForm {
+	f := r.PostForm
+	v, _ := strconv.Atoi(f.Get("version"))
+	return editorForm{
+		Headline: strings.TrimSpace(f.Get("headline")), Dek: strings.TrimSpace(f.Get("dek")),
+		Slug: strings.TrimSpace(f.Get("slug")), Body: strings.ReplaceAll(f.Get("body"), "\r\n", "\n"),
+		Tags: f.Get("tags"), Authors: f.Get("authors"), FeatureImageURL: strings.TrimSpace(f.Get("feature_image_url")),
+		PublishAt: strings.TrimSpace(f.Get("publish_at")), Version: v,
+	}
+}
+
+func splitNames(s string) []string {
+	var out []string
+	for _, n := range strings.Split(s, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// update turns the form into an article update, without its status.
+func (f editorForm) update() byline.ArticleUpdate {
+	slug := byline.Slugify(f.Slug)
+	upd := byline.ArticleUpdate{Headline: &f.Headline, Dek: &f.Dek, Slug: &slug, Body: &f.Body, FeatureImageURL: &f.FeatureImageURL}
+	authors := []byline.Author{}
+	for _, n := range splitNames(f.Authors) {
+		authors = append(authors, byline.Author{Name: n})
+	}
+	tags := []byline.Tag{}
+	for _, n := range splitNames(f.Tags) {
+		tags = append(tags, byline.Tag{Name: n})
+	}
+	upd.Authors, upd.Tags = &authors, &tags
+	return upd
+}
+
+// publication reads what the pressed button asks of the article's place on
+// the site: nil for no change. now is the time of "publish now".
+func publication(action string, f editorForm, current *byline.Article, now time.Time) (*byline.Status, *time.Time, error) {
+	st := func(s byline.Status) *byline.Status { return &s }
+	switch action {
+	case "", "save", "submit", "preview":
+		return nil, nil, nil
+	case "publish":
+		if current != nil && current.IsVisible(now) {
+			return st(byline.Published), nil, nil // already live: keep its date
+		}
+		return st(byline.Published), &now, nil
+	case "schedule":
+		t, err := time.ParseInLocation(datetimeLocal, f.PublishAt, time.UTC)
+		if err != nil {
+			return nil, nil, byline.Errorf(byline.Invalid, "Give the publication date and time to schedule the article for.")
+		}
+		if !t.After(now) {
+			return nil, nil, byline.Errorf(byline.Invalid, "The scheduled time %s has passed; use Publish now, or pick a later time.", t.Format("Jan 2, 2006 15:04 UTC"))
+		}
+		return st(byline.Scheduled), &t, nil
+	case "unpublish":
+		return st(byline.Draft), nil, nil
+	}
+	return nil, nil, byline.Errorf(byline.Invalid, "Unknown action %q.", action)
+}
+
+// createArticle stores a new article from the editor's form. Authors may
+// only save a draft (and submit it); editors may publish at once.
+func (s *Server) createArticle(w http.ResponseWriter, r *http.Request, u *byline.User) {
+	if err := parseForm(w, r); err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	f, action := readEditorForm(r), r.PostForm.Get("action")
+	if action == "preview" {
+		s.renderEditor(w, r, u, http.StatusOK, nil, f, "", nil)
+		return
+	}
+	status, at, err := publication(action, f, nil, s.now())
+	if err == nil && status != nil && !u.CanPublish() {
+		err = forbidden("publish or schedule articles; save it and submit it to the editors")
+	}
+	if err != nil {
+		s.formError(w, r, u, nil, f, err)
+		return
+	}
+	a := &byline.Article{Status: byline.Draft}
+	f.update().Apply(a)
+	if status != nil {
+		a.Status, a.PublishedAt = *status, *at
+	}
+	if err := s.Desk.CreateArticle(r.Context(), a, u.ID); err != nil {
+		s.formError(w, r, u, nil, f, err)
+		return
+	}
+	if action == "submit" {
+		if err := s.Desk.SetSubmitted(r.Context(), a.ID, true); err != nil {
+			s.newsroomError(w, r, u, err)
+			return
+		}
+	}
+	s.Logger.Info("article created", "article_id", a.ID, "user_id", u.ID, "status", string(a.Status))
+	redirectDone(w, r, "/newsroom/articles/"+strconv.FormatInt(a.ID, 10), doneCode(action))
+}
+
+func doneCode(action string) string {
+	switch action {
+	case "publish", "unpublish", "submit":
+		return action + "ed"
+	case "schedule":
+		return "scheduled"
+	}
+	return "saved"
+}
+
+// formError shows the editor again with the user's text and why it was
+// not saved; invalid input and forbidden actions keep the form.
+func (s *Server) formError(w http.ResponseWriter, r *http.Request, u *byline.User, d *byline.DeskArticle, f editorForm, err error) {
+	switch byline.ErrorKind(err) {
+	case byline.Invalid, byline.Forbidden, byline.Conflict:
+		s.renderEditor(w, r, u, statusOf(byline.ErrorKind(err)), d, f, byline.ErrorMessage(err), nil)
+	default:
+		s.newsroomError(w, r, u, err)
+	}
+}
+
+// saveArticle saves the editor's form over an article, if nobody saved it
+// since the form was opened, and moves it on or off the site as the pressed
+// button asks and the user's role allows.
+func (s *Server) saveArticle(w http.ResponseWriter, r *http.Request, u *byline.User) {
+	d, err := s.findDeskArticle(r, u)
+	if err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	if err := parseForm(w, r); err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	f, action := readEditorForm(r), r.PostForm.Get("action")
+	if action == "preview" {
+		s.renderEditor(w, r, u, http.StatusOK, d, f, "", nil)
+		return
+	}
+	if !u.CanEditArticle(d) {
+		s.formError(w, r, u, d, f, forbidden("change this article: it is no longer a draft, or not yours"))
+		return
+	}
+	status, at, err := publication(action, f, d.Article, s.now())
+	if err != nil {
+		s.formError(w, r, u, d, f, err)
+		return
+	}
+	upd := f.update()
+	upd.Status, upd.PublishedAt = status, at
+	if status == nil && f.PublishAt != "" && d.Status != byline.Draft {
+		// Editing the date of an article already on the site or scheduled.
+		if t, err := time.ParseInLocation(datetimeLocal, f.PublishAt, time.UTC); err == nil && !t.Equal(d.PublishedAt.Truncate(time.Minute)) {
+			upd.PublishedAt = &t
+		}
+	}
+	if upd.ChangesPublication(d.Article) && !u.CanPublish() {
+		s.formError(w, r, u, d, f, forbidden("publish, schedule or unpublish articles; submit it to the editors instead"))
+		return
+	}
+	saved, err := s.Desk.UpdateArticle(r.Context(), d.ID, upd, f.Version, u.ID)
+	if byline.ErrorKind(err) == byline.Conflict {
+		current, ferr := s.Desk.FindDeskArticle(r.Context(), d.ID)
+		if ferr != nil {
+			s.newsroomError(w, r, u, ferr)
+			return
+		}
+		if current.Version == f.Version {
+			s.formError(w, r, u, d, f, err) // a conflict of another kind
+			return
+		}
+		// Keep the user's text; the next save starts from the version now
+		// stored, so it goes through once they have merged.
+		f.Version = current.Version
+		s.renderEditor(w, r, u, http.StatusConflict, current, f, byline.ErrorMessage(err), current.Article)
+		return
+	}
+	if err != nil {
+		s.formError(w, r, u, d, f, err)
+		return
+	}
+	if action == "submit" || (saved.Status != byline.Draft && d.Submitted()) {
+		if err := s.Desk.SetSubmitted(r.Context(), d.ID, action == "submit"); err != nil {
+			s.newsroomError(w, r, u, err)
+			return
+		}
+	}
+	s.Logger.Info("article saved", "article_id", d.ID, "user_id", u.ID, "version", saved.Version, "status", string(saved.Status))
+	redirectDone(w, r, "/newsroom/articles/"+strconv.FormatInt(d.ID, 10), doneCode(action))
+}
+
+// confirmPage asks before something that cannot be undone.
+type confirmPage struct {
+	newsroomLayout
+	Question string
+	Detail   string
+	Action   string // where the confirming form posts
+	Button   string
+	Cancel   string
+}
+
+// confirmDeleteArticle asks whether to delete the article.
+func (s *Server) confirmDeleteArticle(w http.ResponseWriter, r *http.Request, u *byline.User) {
+	d, err := s.findDeskArticle(r, u)
+	if err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	if !u.CanDeleteArticle(d) {
+		s.newsroomError(w, r, u, forbidden("delete this article"))
+		return
+	}
+	base := "/newsroom/articles/" + strconv.FormatInt(d.ID, 10)
+	s.renderNewsroom(w, r, http.StatusOK, "confirm", confirmPage{
+		newsroomLayout: s.newNewsroomLayout(r, u, "Delete article", "articles"),
+		Question:       "Delete “" + d.Headline + "”?",
+		Detail:         "The article and all its revisions are removed for good; its address stops working.",
+		Action:         base + "/delete", Button: "Delete the article", Cancel: base,
+	})
+}
+
+// deleteArticle deletes the article.
+func (s *Server) deleteArticle(w http.ResponseWriter, r *http.Request, u *byline.User) {
+	d, err := s.findDeskArticle(r, u)
+	if err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	if !u.CanDeleteArticle(d) {
+		s.newsroomError(w, r, u, forbidden("delete this article"))
+		return
+	}
+	if err := s.Articles.Delete(r.Context(), d.ID); err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	s.Logger.Info("article deleted", "article_id", d.ID, "user_id", u.ID)
+	redirectDone(w, r, "/newsroom/", "deleted")
+}
+
+// revisionPage is the data of one revision's page.
+type revisionPage struct {
+	newsroomLayout
+	Article  *byline.DeskArticle
+	Revision *byline.Revision
+	Preview  template.HTML
+	CanEdit  bool
+}
+
+// showRevision shows an earlier state of an article, with a button to
+// bring it back.
+func (s *Server) showRevision(w http.ResponseWriter, r *http.Request, u *byline.User) {
+	d, err := s.findDeskArticle(r, u)
+	if err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	revID, err := pathID(r, "rev")
+	if err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	rev, err := s.Desk.FindRevision(r.Context(), d.ID, revID)
+	if err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	s.renderNewsroom(w, r, http.StatusOK, "revision", revisionPage{
+		newsroomLayout: s.newNewsroomLayout(r, u, "Revision "+strconv.Itoa(rev.Version)+" of "+d.Headline, "articles"),
+		Article:        d, Revision: rev, Preview: s.previewHTML(rev.Body), CanEdit: u.CanEditArticle(d),
+	})
+}
+
+// restoreRevision brings a revision's text back as a new save.
+func (s *Server) restoreRevision(w http.ResponseWriter, r *http.Request, u *byline.User) {
+	d, err := s.findDeskArticle(r, u)
+	if err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	if !u.CanEditArticle(d) {
+		s.newsroomError(w, r, u, forbidden("change this article"))
+		return
+	}
+	revID, err := pathID(r, "rev")
+	if err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	if err := parseForm(w, r); err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	version, _ := strconv.Atoi(r.PostForm.Get("version"))
+	if _, err := s.Desk.RestoreRevision(r.Context(), d.ID, revID, version, u.ID); err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	s.Logger.Info("revision restored", "article_id", d.ID, "revision_id", revID, "user_id", u.ID)
+	redirectDone(w, r, "/newsroom/articles/"+strconv.FormatInt(d.ID, 10), "restored")
+}
+
+// now is the server's clock, to the second: the time "publish now" gives.
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC().Truncate(time.Second)
+	}
+	return time.Now().UTC().Truncate(time.Second)
+}

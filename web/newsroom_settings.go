@@ -1,0 +1,162 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/bylinenews/byline"
+)
+
+// siteConfig is the site as configured right now: the command line's
+// values (Server.Site and friends) overridden by what an admin stored in the
+// newsroom.
+type siteConfig struct {
+	Site         Site
+	PostsPerPage int
+	RecentCount  int
+}
+
+// siteConfig reads the stored settings, one primary-key lookup. Pages call
+// it when they render, which the page cache makes rare; a settings change
+// marks the site changed, so no cached page outlives the settings it shows.
+// If the settings cannot be read, the command line's values serve.
+func (s *Server) siteConfig(ctx context.Context) siteConfig {
+	c := siteConfig{Site: s.Site, PostsPerPage: s.PostsPerPage, RecentCount: s.RecentCount}
+	if s.Settings == nil {
+		return c
+	}
+	st, err := s.Settings.Settings(ctx)
+	if err != nil {
+		s.Logger.Warn("settings unreadable: using the command line's", slog.Any("error", err))
+		return c
+	}
+	if st.Title != "" {
+		c.Site.Title = st.Title
+	}
+	if st.Tagline != "" {
+		c.Site.Tagline = st.Tagline
+	}
+	if st.Description != "" {
+		c.Site.Description = st.Description
+	}
+	if st.PostsPerPage > 0 {
+		c.PostsPerPage = st.PostsPerPage
+	}
+	if st.RecentCount > 0 {
+		c.RecentCount = st.RecentCount
+	}
+	return c
+}
+
+// settingsPage is the data of the settings form.
+type settingsPage struct {
+	newsroomLayout
+	Settings        *byline.Settings
+	Defaults        siteConfig // what applies where a field is left empty
+	HasSMTPPassword bool
+}
+
+// showSettings serves the settings form to admins.
+func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, u *byline.User) {
+	if s.Settings == nil {
+		s.newsroomError(w, r, u, byline.Errorf(byline.NotFound, "This site keeps no settings."))
+		return
+	}
+	if !u.CanManageSettings() {
+		s.newsroomError(w, r, u, forbidden("change the site's settings"))
+		return
+	}
+	st, err := s.Settings.Settings(r.Context())
+	if err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	s.renderSettings(w, r, u, http.StatusOK, st, "")
+}
+
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *byline.User, status int, st *byline.Settings, problem string) {
+	l := s.newNewsroomLayout(r, u, "Settings", "settings")
+	l.Error = problem
+	page := settingsPage{newsroomLayout: l, Settings: st, HasSMTPPassword: st.SMTP.Password != "",
+		Defaults: siteConfig{Site: s.Site, PostsPerPage: s.PostsPerPage, RecentCount: s.RecentCount}}
+	s.renderNewsroom(w, r, status, "settings", page)
+}
+
+// saveSettings stores the settings form. Empty fields fall back to the
+// command line's values; the SMTP password is kept unless a new one is
+// typed or "clear" is ticked, so it never has to travel back to the page.
+func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *byline.User) {
+	if s.Settings == nil {
+		s.newsroomError(w, r, u, byline.Errorf(byline.NotFound, "This site keeps no settings."))
+		return
+	}
+	if !u.CanManageSettings() {
+		s.newsroomError(w, r, u, forbidden("change the site's settings"))
+		return
+	}
+	if err := parseForm(w, r); err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	old, err := s.Settings.Settings(r.Context())
+	if err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	f := r.PostForm
+	st := &byline.Settings{
+		Title: f.Get("title"), Tagline: f.Get("tagline"), Description: f.Get("description"),
+		ContactRecipients: splitAddresses(f.Get("contact_recipients")),
+		SMTP: byline.SMTPSettings{Host: f.Get("smtp_host"), Security: f.Get("smtp_security"),
+			Username: f.Get("smtp_username"), From: f.Get("smtp_from"), Password: old.SMTP.Password},
+	}
+	var problems []string
+	num := func(name, label string) int {
+		v := strings.TrimSpace(f.Get(name))
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			problems = append(problems, label+" must be a whole number above zero.")
+		}
+		return n
+	}
+	st.PostsPerPage = num("posts_per_page", "Posts per page")
+	st.RecentCount = num("recent_count", "The Recent Posts count")
+	st.SMTP.Port = num("smtp_port", "The SMTP port")
+	if pw := f.Get("smtp_password"); pw != "" {
+		st.SMTP.Password = pw
+	} else if f.Get("smtp_password_clear") != "" {
+		st.SMTP.Password = ""
+	}
+	if len(problems) > 0 {
+		s.renderSettings(w, r, u, http.StatusBadRequest, st, strings.Join(problems, " "))
+		return
+	}
+	if err := s.Settings.UpdateSettings(r.Context(), st); err != nil {
+		if byline.ErrorKind(err) == byline.Invalid {
+			s.renderSettings(w, r, u, http.StatusBadRequest, st, byline.ErrorMessage(err))
+			return
+		}
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	s.Logger.Info("settings changed", "user_id", u.ID)
+	redirectDone(w, r, "/newsroom/settings", "settings")
+}
+
+// splitAddresses splits a list of addresses on commas, semicolons and line
+// breaks.
+func splitAddresses(s string) []string {
+	var out []string
+	for _, a := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == '\r' || r == ' ' }) {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -1,0 +1,247 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"golang.org/x/image/draw"
+	_ "golang.org/x/image/webp" // decodes WebP for image.DecodeConfig
+
+	"github.com/bylinenews/byline"
+)
+
+// uploadTypes are the image types accepted, by sniffed content type, with
+// the extension their files get.
+var uploadTypes = map[string]string{
+	"image/jpeg": "jpg",
+	"image/png":  "png",
+	"image/gif":  "gif",
+	"image/webp": "webp",
+}
+
+// uploadsPage is the data of the uploads page.
+type uploadsPage struct {
+	newsroomLayout
+	Uploads []*byline.Upload
+	Total   int
+	Latest  *byline.Upload // the one just uploaded
+}
+
+// showUploads lists the uploaded images, with what to paste to use each.
+func (s *Server) showUploads(w http.ResponseWriter, r *http.Request, u *byline.User) {
+	s.renderUploads(w, r, u, http.StatusOK, "")
+}
+
+func (s *Server) renderUploads(w http.ResponseWriter, r *http.Request, u *byline.User, status int, problem string) {
+	if s.Uploads == nil || s.UploadDir == "" {
+		s.newsroomError(w, r, u, byline.Errorf(byline.NotFound, "This site takes no image uploads."))
+		return
+	}
+	list, total, err := s.Uploads.FindUploads(r.Context(), 60, 0)
+	if err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	l := s.newNewsroomLayout(r, u, "Images", "uploads")
+	l.Error = problem
+	page := uploadsPage{newsroomLayout: l, Uploads: list, Total: total}
+	if h := r.URL.Query().Get("hash"); h != "" {
+		for _, up := range list {
+			if up.Hash == h {
+				page.Latest = up
+			}
+		}
+	}
+	s.renderNewsroom(w, r, status, "uploads", page)
+}
+
+// uploadImage stores an uploaded image: its type sniffed from its bytes
+// (never trusted from its name), its size and dimensions limited, saved
+// under its content hash at each width of byline.ImageWidths it exceeds.
+func (s *Server) uploadImage(w http.ResponseWriter, r *http.Request, u *byline.User) {
+	if s.Uploads == nil || s.UploadDir == "" {
+		s.newsroomError(w, r, u, byline.Errorf(byline.NotFound, "This site takes no image uploads."))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, byline.MaxUploadBytes+64<<10)
+	file, header, err := r.FormFile("image")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		msg := "Choose an image file to upload."
+		status := http.StatusBadRequest
+		if errors.As(err, &tooBig) {
+			msg, status = fmt.Sprintf("The image is larger than %d MB. Make it smaller and try again.", byline.MaxUploadBytes>>20), http.StatusRequestEntityTooLarge
+		}
+		s.renderUploads(w, r, u, status, msg)
+		return
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, byline.MaxUploadBytes+1))
+	if err != nil {
+		s.newsroomError(w, r, u, fmt.Errorf("read upload: %w", err))
+		return
+	}
+	if len(data) > byline.MaxUploadBytes {
+		s.renderUploads(w, r, u, http.StatusRequestEntityTooLarge, fmt.Sprintf("The image is larger than %d MB. Make it smaller and try again.", byline.MaxUploadBytes>>20))
+		return
+	}
+	up, err := s.storeImage(data, header.Filename)
+	if err != nil {
+		if byline.ErrorKind(err) == byline.Invalid {
+			s.renderUploads(w, r, u, http.StatusUnsupportedMediaType, byline.ErrorMessage(err))
+			return
+		}
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	up.UserID = u.ID
+	if err := s.Uploads.CreateUpload(r.Context(), up); err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	s.Logger.Info("image uploaded", "upload_id", up.ID, "bytes", up.Size, "user_id", u.ID)
+	http.Redirect(w, r, "/newsroom/uploads?done=uploaded&hash="+up.Hash, http.StatusSeeOther)
+}
+
+// storeImage checks data is an image we take, writes it and its narrower
+// copies under UploadDir, and returns its record (not yet stored).
+func (s *Server) storeImage(data []byte, name string) (*byline.Upload, error) {
+	ct := http.DetectContentType(data)
+	ext, ok := uploadTypes[ct]
+	if !ok {
+		return nil, byline.Errorf(byline.Invalid, "This file is not a JPEG, PNG, GIF or WebP image (it looks like %s).", ct)
+	}
+	// The header says how big the image is before any pixel is decoded: a
+	// small file can claim a huge image.
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, byline.Errorf(byline.Invalid, "The image could not be read: is the file damaged?")
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > byline.MaxImagePixels {
+		return nil, byline.Errorf(byline.Invalid, "The image is %d×%d pixels; at most %d megapixels can be taken.", cfg.Width, cfg.Height, byline.MaxImagePixels/1_000_000)
+	}
+	sum := sha256.Sum256(data)
+	up := &byline.Upload{Hash: hex.EncodeToString(sum[:16]), Ext: ext, ContentType: ct, Width: cfg.Width, Height: cfg.Height,
+		Size: int64(len(data)), Name: filepath.Base(name)}
+	if len(up.Name) > 200 {
+		up.Name = up.Name[:200]
+	}
+	if err := os.MkdirAll(s.UploadDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create upload folder: %w", err)
+	}
+	// The original is kept as uploaded. JPEG and PNG get narrower copies;
+	// GIF (which may be animated) and WebP (which we cannot encode) are
+	// served at their own size only.
+	up.Widths = []int{cfg.Width}
+	var img image.Image
+	if ext == "jpg" || ext == "png" {
+		up.Widths = byline.UploadWidths(cfg.Width)
+		if len(up.Widths) > 1 {
+			if img, _, err = image.Decode(bytes.NewReader(data)); err != nil {
+				return nil, byline.Errorf(byline.Invalid, "The image could not be read: is the file damaged?")
+			}
+		}
+	}
+	for _, width := range up.Widths {
+		out := data
+		if width != cfg.Width {
+			if out, err = resize(img, ext, width); err != nil {
+				return nil, err
+			}
+		}
+		if err := writeFileAtomic(filepath.Join(s.UploadDir, up.FileName(width)), out); err != nil {
+			return nil, err
+		}
+	}
+	return up, nil
+}
+
+// resize scales img to width, keeping its proportions, and encodes it.
+func resize(img image.Image, ext string, width int) ([]byte, error) {
+	b := img.Bounds()
+	height := max(1, b.Dy()*width/b.Dx())
+	dst := image.NewRGBA(image.Rect(0, 0, width, height))
+	draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Over, nil)
+	var buf bytes.Buffer
+	var err error
+	switch ext {
+	case "jpg":
+		err = jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 82})
+	case "png":
+		err = (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, dst)
+	default:
+		err = gif.Encode(&buf, dst, nil)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("encode %d-wide copy: %w", width, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// writeFileAtomic writes data to a temporary file and renames it into
+// place, so a reader never sees half an image.
+func writeFileAtomic(path string, data []byte) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil // same hash, same bytes: already there
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".upload-*")
+	if err != nil {
+		return fmt.Errorf("store image: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("store image: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("store image: %w", err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("store image: %w", err)
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+var uploadName = regexp.MustCompile(`^[0-9a-f]{32}-[0-9]{1,5}\.(jpg|png|gif|webp)$`)
+
+// serveUpload serves an uploaded image. Its name is its content's hash, so
+// it never changes: browsers may keep it for a year.
+func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if s.UploadDir == "" || !uploadName.MatchString(name) {
+		s.notFound(w, r)
+		return
+	}
+	f, err := os.Open(filepath.Join(s.UploadDir, name))
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	ext := filepath.Ext(name)[1:]
+	for ct, e := range uploadTypes {
+		if e == ext {
+			w.Header().Set("Content-Type", ct)
+		}
+	}
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("ETag", `"`+name+`"`)
+	http.ServeContent(w, r, name, st.ModTime(), f)
+}
