@@ -160,9 +160,11 @@ func (h Highlight) HTML() string {
 // SearchResult is one page of search results.
 type SearchResult struct {
 	// Total is how many articles match in all, ignoring the query's Limit
-	// and Offset.
-	Total int
-	Hits  []*SearchHit
+	// and Offset. For a search matching very many articles it is an
+	// estimate, and Approximate is set.
+	Total       int
+	Approximate bool
+	Hits        []*SearchHit
 }
 
 // SearchHit is one article found by a search.
@@ -194,7 +196,9 @@ type SearchService interface {
 	// and q.Offset select, and how many match in all. With SortRelevance,
 	// articles holding every word come first, then those holding some,
 	// each group in order of relevance (the headline weighs more than the
-	// dek, which weighs more than the body); with SortNewest, newest first.
+	// dek, which weighs more than the body); a backend may rank a search
+	// that matches very many articles by recency instead, headline matches
+	// first, and estimate its Total. With SortNewest, newest first.
 	// Phrases are required and excluded terms forbidden; a query with no
 	// words or phrases lists the articles its filters select, newest first.
 	// A query that asks for nothing returns no hits. Any Query is valid:
@@ -204,8 +208,8 @@ type SearchService interface {
 
 	// Suggest returns up to n (at most MaxSuggestions) visible articles
 	// whose headlines hold q's words, the last one as a prefix when
-	// q.Prefix is set, best first. Filters, exclusions and phrases apply
-	// as in Search.
+	// q.Prefix is set, newest first. Filters, exclusions and phrases
+	// apply as in Search.
 	Suggest(ctx context.Context, q Query, n int) ([]*Suggestion, error)
 
 	// Related returns up to n visible articles about what a is about (its

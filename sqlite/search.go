@@ -21,7 +21,8 @@ type SearchService struct {
 	db       *DB
 	articles *ArticleService // for loading authors and tags
 
-	rankCandidates int // 0: the constant rankCandidates
+	// Tests lower these; 0 means the constants of the same names.
+	exactCount, rankCandidates int
 }
 
 // NewSearchService returns the search service of db.
@@ -36,10 +37,11 @@ const bm25Weights = "10.0, 4.0, 1.0"
 // snippetTokens is how many words of the body a snippet shows.
 const snippetTokens = 30
 
-// suggestCandidates bounds the articles Suggest ranks: the newest that
-// match. A two-letter prefix can match half the archive; ranking all of it
-// would cost more than a keystroke is worth.
-const suggestCandidates = 200
+// suggestSpan is how many of the newest article IDs Suggest first looks
+// among. Suggestions are the newest matching headlines: a two-letter
+// prefix can match half the archive, and ranking all of it would cost
+// more than a keystroke is worth.
+const suggestSpan = 2000
 
 // Search returns a page of the visible articles matching q.
 func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.SearchResult, error) {
@@ -51,40 +53,37 @@ func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.Sea
 	}
 	terms := termsOf(q)
 	vis := s.visibility(q, 0)
+	res := &byline.SearchResult{}
+	total, approx, density, last, err := s.countOrEstimate(ctx, terms.any(), vis)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", q.String(), err)
+	}
+	res.Total, res.Approximate = total, approx
 	// Two groups: the articles holding every word, then those holding some.
 	groups := []string{terms.all()}
 	if some := terms.some(); some != "" {
 		groups = append(groups, some)
 	}
-	counts := make([]int, len(groups))
-	res := &byline.SearchResult{}
-	for i, expr := range groups {
-		n, err := s.countMatches(ctx, expr, vis)
-		if err != nil {
-			return nil, fmt.Errorf("search %q: %w", q.String(), err)
-		}
-		counts[i] = n
-		res.Total += n
-	}
-	offset, limit := min(max(q.Offset, 0), res.Total), q.PageLimit()
-	var (
-		hits []scoredID
-		err  error
-	)
-	if q.Sort == byline.SortNewest {
-		hits, err = s.newest(ctx, ftsAny(groups), vis, offset, limit)
-	} else {
+	offset, limit := max(q.Offset, 0), q.PageLimit()
+	var hits []scoredID
+	switch {
+	case res.Total == 0:
+	case q.Sort == byline.SortNewest:
+		hits, err = s.newest(ctx, terms.any(), vis, offset, limit)
+	default:
 		// Rank each group as far as the page needs.
 		need := offset + limit
 		for i, expr := range groups {
 			if need <= 0 {
 				break
 			}
-			if counts[i] == 0 {
-				continue
-			}
 			var ranked []scoredID
-			ranked, err = s.rank(ctx, expr, terms.inHeadline(expr), vis, counts[i], min(need, counts[i]), i)
+			if res.Approximate {
+				// Too many to rank by bm25 within a search's budget.
+				ranked, err = s.rankRecent(ctx, expr, terms.inHeadline(expr), vis, need, i, density, last)
+			} else {
+				ranked, err = s.rankAll(ctx, expr, vis, need, i)
+			}
 			if err != nil {
 				break
 			}
@@ -299,39 +298,51 @@ func (s *SearchService) Suggest(ctx context.Context, q byline.Query, n int) ([]*
 		vis.sql += " AND f.rowid NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
 		vis.args = append(vis.args, ex)
 	}
-	// The newest candidates, then the best of them: a short headline that
-	// is mostly the typed words ranks first.
-	rows, err := s.db.read.QueryContext(ctx, `SELECT id, hl FROM (
-			SELECT f.rowid AS id, bm25(article_words, 1.0, 0.0) AS bm,
-				highlight(article_words, 0, ?, ?) AS hl
-			FROM article_words f
-			WHERE article_words MATCH ? AND `+vis.sql+`
-			ORDER BY f.rowid DESC LIMIT `+strconv.Itoa(suggestCandidates)+`
-		) ORDER BY bm, id DESC LIMIT ?`,
-		slices.Concat([]any{markOpen, markClose, expr}, vis.args, []any{n})...)
-	if err != nil {
+	// The newest matching headlines. FTS5 walks its lists oldest first (a
+	// walk newest first reads a list whole), so they are sought among the
+	// newest IDs, in a range widened until it holds n.
+	var last int64
+	if err := s.db.read.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM articles`).Scan(&last); err != nil {
 		return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
 	}
-	defer rows.Close()
-	var (
-		ids     []int64
-		heads   = make(map[int64]string)
-		results []*byline.Suggestion
-	)
-	for rows.Next() {
-		var (
-			id int64
-			hl string
-		)
-		if err := rows.Scan(&id, &hl); err != nil {
+	var ids []int64
+	for span := int64(suggestSpan); ; span *= 8 {
+		from := max(last-span+1, 0)
+		found, err := s.ids(ctx, `SELECT f.rowid FROM article_words f
+			WHERE article_words MATCH ? AND f.rowid >= ? AND `+vis.sql+` ORDER BY f.rowid`,
+			slices.Concat([]any{expr, from}, vis.args)...)
+		if err != nil {
 			return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
 		}
-		ids = append(ids, id)
-		heads[id] = hl
+		if len(found) >= n || from == 0 {
+			ids = found[max(len(found)-n, 0):]
+			slices.Reverse(ids)
+			break
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
+	heads := make(map[int64]string, len(ids))
+	if len(ids) > 0 {
+		rows, err := s.db.read.QueryContext(ctx, `SELECT f.rowid, highlight(article_words, 0, ?, ?) FROM article_words f
+			WHERE article_words MATCH ? AND f.rowid >= ?`, markOpen, markClose, expr, ids[len(ids)-1])
+		if err != nil {
+			return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				id int64
+				hl string
+			)
+			if err := rows.Scan(&id, &hl); err != nil {
+				return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
+			}
+			heads[id] = hl
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
+		}
 	}
+	var results []*byline.Suggestion
 	if len(ids) == 0 {
 		return nil, nil
 	}

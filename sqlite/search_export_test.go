@@ -1,5 +1,8 @@
 package sqlite
 
-// SetRankCandidates lowers how many candidates a search scores per group,
-// so a test can reach the bounded ranking with a few articles.
-func SetRankCandidates(s *SearchService, n int) { s.rankCandidates = n }
+// SetSearchLimits lowers how many matches a search counts one by one
+// (exactCount) and how many candidates it ranks (rankCandidates), so a
+// test can reach the ranking of large searches with a few articles.
+func SetSearchLimits(s *SearchService, exact, candidates int) {
+	s.exactCount, s.rankCandidates = exact, candidates
+}

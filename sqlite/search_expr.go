@@ -96,6 +96,20 @@ func (t searchTerms) some() string {
 	return ftsNot(expr, t.exclude)
 }
 
+// any matches every article of both groups: some words (or all of them),
+// every phrase, no excluded term.
+func (t searchTerms) any() string {
+	expr := ftsAny(t.should)
+	switch {
+	case len(t.must) == 0:
+	case expr == "":
+		expr = ftsAll(t.must)
+	default:
+		expr = "(" + expr + " AND " + ftsAll(t.must) + ")"
+	}
+	return ftsNot(expr, t.exclude)
+}
+
 // inHeadline narrows expr (one of the groups) to the articles whose
 // headline or dek holds one of the words or phrases.
 func (t searchTerms) inHeadline(expr string) string {

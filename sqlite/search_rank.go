@@ -12,15 +12,28 @@ import (
 )
 
 // Ranking costs: FTS5 walks a word's list of articles quickly (a tenth of
-// a microsecond an article here), but bm25 costs some microseconds an
-// article, and a common word can be in half the archive. So a group is
-// scored whole only while it is small; past that, only its likely best are
-// scored: the newest rankCandidates matches and the newest rankCandidates
-// whose headline or dek match (the headline weighs ten times the body, so
-// a headline match beats almost any body match). The rest follow, newest
-// first. The cost of a search is then a walk of its matches plus at most
-// 2 × rankCandidates scores, whatever the archive's size.
-const rankCandidates = 200
+// a microsecond an article here), but bm25 costs microseconds an article,
+// and it weighs each word by walking that word's whole list first. A
+// common word can be in half the archive. So a search counts its matches
+// one by one only up to exactCount, and ranks them by bm25 only then: its
+// words are rare enough for bm25's walks to be short. A search matching
+// more (its Total then an estimate) ranks each group by recency instead,
+// the newest 2 × rankCandidates matches with those holding a word in the
+// headline or dek first, then the rest, newest first: on a news site a
+// reader asking for a word in thousands of articles wants the latest.
+// The cost of a search is then bounded whatever the archive's size.
+const (
+	exactCount     = 1000
+	rankCandidates = 200
+)
+
+// exact returns the service's exactCount (tests lower it).
+func (s *SearchService) exact() int {
+	if s.exactCount > 0 {
+		return s.exactCount
+	}
+	return exactCount
+}
 
 // candidates returns the service's rankCandidates (tests lower it).
 func (s *SearchService) candidates() int {
@@ -96,17 +109,11 @@ func (s *SearchService) filterSQL(q byline.Query) (string, []any) {
 	return strings.Join(where, " AND "), args
 }
 
-// countMatches counts the visible articles matching expr.
-func (s *SearchService) countMatches(ctx context.Context, expr string, vis condition) (int, error) {
-	var n int
-	err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM articles_fts f
-		WHERE articles_fts MATCH ? AND `+vis.sql, append([]any{expr}, vis.args...)...).Scan(&n)
-	return n, err
-}
-
 // rank returns the first k articles of a group (expr, with n matches) in
-// rank order, scored as group grp. inHeadline matches the group's
-// articles whose headline or dek hold its words.
+// rank order, scored as group grp, for Related: up to 2 × rankCandidates
+// by bm25, past that only the newest rankCandidates and the newest
+// rankCandidates whose headline or dek hold a word (inHeadline), then the
+// rest newest first.
 func (s *SearchService) rank(ctx context.Context, expr, inHeadline string, vis condition, n, k, grp int) ([]scoredID, error) {
 	bm25 := `bm25(articles_fts, ` + bm25Weights + `)`
 	c := s.candidates()
@@ -208,4 +215,100 @@ func (s *SearchService) ids(ctx context.Context, q string, args ...any) ([]int64
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// countOrEstimate returns how many visible articles match expr: counted
+// up to exactCount; past that estimated from how densely the oldest
+// matches fall among the archive's IDs, and reported approximate. It also
+// returns that density (matches per ID) and the archive's last ID, for
+// rankRecent. (FTS5 walks a list forwards cheaply; walking it newest
+// first means reading it whole, so every walk here goes oldest first.)
+func (s *SearchService) countOrEstimate(ctx context.Context, expr string, vis condition) (n int, approx bool, density float64, last int64, err error) {
+	var upTo sql.NullInt64
+	err = s.db.read.QueryRowContext(ctx, `SELECT count(*), max(r) FROM (SELECT f.rowid AS r FROM articles_fts f
+		WHERE articles_fts MATCH ? AND `+vis.sql+` ORDER BY f.rowid LIMIT ?)`,
+		slices.Concat([]any{expr}, vis.args, []any{s.exact() + 1})...).Scan(&n, &upTo)
+	if err != nil || n <= s.exact() {
+		return n, false, 0, 0, err
+	}
+	// Two subqueries: SQLite reads min and max off the ends of the table
+	// only when each is alone in its query.
+	var first int64
+	if err := s.db.read.QueryRowContext(ctx, `SELECT (SELECT min(id) FROM articles), (SELECT max(id) FROM articles)`).Scan(&first, &last); err != nil {
+		return 0, false, 0, 0, err
+	}
+	density = float64(n) / float64(upTo.Int64-first+1)
+	return max(n, int(density*float64(last-first+1)+0.5)), true, density, last, nil
+}
+
+// rankAll returns the first k articles of a small group (expr) by bm25.
+func (s *SearchService) rankAll(ctx context.Context, expr string, vis condition, k, grp int) ([]scoredID, error) {
+	return s.scored(ctx, grp, `SELECT f.rowid, bm25(articles_fts, `+bm25Weights+`) FROM articles_fts f
+		WHERE articles_fts MATCH ? AND `+vis.sql+` ORDER BY 2, f.rowid DESC LIMIT ?`,
+		slices.Concat([]any{expr}, vis.args, []any{k})...)
+}
+
+// rankRecent returns the first k articles of a large group (expr) in
+// recency order: of its newest 2 × rankCandidates, those whose headline or
+// dek match (inHeadline) first, then the others; then the rest, newest
+// first. Scores keep the order: the group's base plus 0.5, 0.25 and 0.
+// density (matches per ID, of the search as a whole) and last (the
+// archive's last ID) size the range of IDs the newest are sought in; a
+// range that holds too few is widened.
+func (s *SearchService) rankRecent(ctx context.Context, expr, inHeadline string, vis condition, k, grp int, density float64, last int64) ([]scoredID, error) {
+	want := 2 * s.candidates()
+	span := int64(2*float64(want)/max(density, 1e-6)) + 1
+	var newest []int64
+	for {
+		from := max(last-span+1, 0)
+		ids, err := s.ids(ctx, `SELECT f.rowid FROM articles_fts f
+			WHERE articles_fts MATCH ? AND f.rowid >= ? AND `+vis.sql+` ORDER BY f.rowid`,
+			slices.Concat([]any{expr, from}, vis.args)...)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) >= want || from == 0 {
+			newest = ids[max(len(ids)-want, 0):]
+			slices.Reverse(newest)
+			break
+		}
+		span *= 4
+	}
+	if len(newest) == 0 {
+		return nil, nil
+	}
+	lo := newest[len(newest)-1]
+	heads, err := s.ids(ctx, `SELECT f.rowid FROM articles_fts f
+		WHERE articles_fts MATCH ? AND f.rowid >= ? AND `+vis.sql+` ORDER BY f.rowid`,
+		slices.Concat([]any{inHeadline, lo}, vis.args)...)
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(heads)
+	inHead := make(map[int64]bool, len(heads))
+	out := make([]scoredID, 0, k)
+	for _, id := range heads {
+		inHead[id] = true
+		out = append(out, scoredID{id: id, score: score(grp, -1)})
+	}
+	for _, id := range newest {
+		if !inHead[id] {
+			out = append(out, scoredID{id: id, score: score(grp, -1.0/3)})
+		}
+	}
+	if len(out) >= k || len(newest) < want {
+		return out[:min(k, len(out))], nil
+	}
+	// A page past the newest: the rest, newest first (a long walk, for
+	// deep pages only).
+	rest, err := s.ids(ctx, `SELECT f.rowid FROM articles_fts f
+		WHERE articles_fts MATCH ? AND f.rowid < ? AND `+vis.sql+` ORDER BY f.rowid DESC LIMIT ?`,
+		slices.Concat([]any{expr, lo}, vis.args, []any{k - len(out)})...)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range rest {
+		out = append(out, scoredID{id: id, score: score(grp, 0)})
+	}
+	return out, nil
 }

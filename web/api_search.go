@@ -14,9 +14,10 @@ import (
 // are the API's own, and its contract.
 type (
 	apiSearchResult struct {
-		Total      int            `json:"total"`
-		Hits       []apiSearchHit `json:"hits"`
-		DidYouMean string         `json:"did_you_mean,omitempty"`
+		Total            int            `json:"total"`
+		TotalApproximate bool           `json:"total_approximate,omitempty"`
+		Hits             []apiSearchHit `json:"hits"`
+		DidYouMean       string         `json:"did_you_mean,omitempty"`
 	}
 	apiSearchHit struct {
 		Slug        string  `json:"slug"`
@@ -74,7 +75,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 			s.apiServeError(w, r, err)
 			return
 		}
-		out.Total = res.Total
+		out.Total, out.TotalApproximate = res.Total, res.Approximate
 		for _, h := range res.Hits {
 			a := h.Article
 			out.Hits = append(out.Hits, apiSearchHit{Slug: a.Slug, Title: a.Headline, URL: s.absURL(r, a.URL()),
