@@ -97,8 +97,8 @@ func newsroom(t *testing.T, s *searchSite) map[string]*byline.Article {
 		"syria": s.add(t, "Russian, US Relationship In Syria Remains Complicated",
 			"With Russia's increased involvement in the war in Syria, an already tense relationship has become more complicated.", t0, "Middle East"),
 		"geneva": s.add(t, "Talks in Geneva stall", "Diplomats said the war in Syria was not on the agenda.", t0.AddDate(0, 1, 0), "Europe"),
-		"rates": s.add(t, "Russia raises interest rates", "The central bank in Moscow raised rates.", t0.AddDate(0, 2, 0), "Economy"),
-		"xss": s.add(t, `Markup <script>alert("x")</script> in a headline`, "Body about markup <img src=x onerror=alert(1)>.", t0.AddDate(0, 3, 0)),
+		"rates":  s.add(t, "Russia raises interest rates", "The central bank in Moscow raised rates.", t0.AddDate(0, 2, 0), "Economy"),
+		"xss":    s.add(t, `Markup <script>alert("x")</script> in a headline`, "Body about markup <img src=x onerror=alert(1)>.", t0.AddDate(0, 3, 0)),
 	}
 }
 
