@@ -43,7 +43,7 @@ type feedLink struct {
 
 // feedLinks returns the discovery links for a scope's feeds.
 func (s *Server) feedLinks(r *http.Request, scope feedScope) []feedLink {
-	title := s.Site.Title
+	title := s.site(r).Title
 	if scope.title != "" {
 		title += " — " + scope.title
 	}
@@ -121,6 +121,10 @@ func (s *Server) feedScopeOf(r *http.Request, kind string) (feedScope, error) {
 	return feedScope{}, nil
 }
 
+// site is what the pages say about the site: the flags' Site with the
+// newsroom's settings over it.
+func (s *Server) site(r *http.Request) Site { return s.siteConfig(r.Context()).Site }
+
 // absURL makes path absolute with the configured base URL or, without one,
 // the request's own origin.
 func (s *Server) absURL(r *http.Request, path string) string {
@@ -149,23 +153,25 @@ func (s *Server) articleGUID(r *http.Request, a *byline.Article) string {
 	return fmt.Sprintf("tag:%s,%s:article:%d", host, a.CreatedAt.UTC().Format("2006-01-02"), a.ID)
 }
 
-func (s *Server) feedTitle(scope feedScope) string {
+func (s *Server) feedTitle(r *http.Request, scope feedScope) string {
+	site := s.site(r)
 	if scope.title == "" {
-		return s.Site.Title
+		return site.Title
 	}
-	return s.Site.Title + " — " + scope.title
+	return site.Title + " — " + scope.title
 }
 
-func (s *Server) feedDescription(scope feedScope) string {
+func (s *Server) feedDescription(r *http.Request, scope feedScope) string {
+	site := s.site(r)
 	switch {
 	case scope.title != "":
-		return "The latest articles of " + s.Site.Title + " on " + scope.title + "."
-	case s.Site.Description != "":
-		return s.Site.Description
-	case s.Site.Tagline != "":
-		return s.Site.Tagline
+		return "The latest articles of " + site.Title + " on " + scope.title + "."
+	case site.Description != "":
+		return site.Description
+	case site.Tagline != "":
+		return site.Tagline
 	}
-	return "The latest articles of " + s.Site.Title + "."
+	return "The latest articles of " + site.Title + "."
 }
 
 // RSS 2.0, with the content, Dublin Core and Atom modules.
@@ -220,9 +226,9 @@ func (s *Server) rss(r *http.Request, scope feedScope, articles []*byline.Articl
 		Version: "2.0", NSContent: "http://purl.org/rss/1.0/modules/content/",
 		NSDC: "http://purl.org/dc/elements/1.1/", NSAtom: "http://www.w3.org/2005/Atom",
 		Channel: rssChannel{
-			Title:         s.feedTitle(scope),
+			Title:         s.feedTitle(r, scope),
 			Link:          s.absURL(r, scope.path+"/"),
-			Description:   s.feedDescription(scope),
+			Description:   s.feedDescription(r, scope),
 			Language:      "en",
 			LastBuildDate: updated.UTC().Format(time.RFC1123Z),
 			Generator:     "Byline",
@@ -292,8 +298,8 @@ type atomText struct {
 
 func (s *Server) atom(r *http.Request, scope feedScope, articles []*byline.Article, updated time.Time) ([]byte, error) {
 	feed := atomFeed{
-		Title:    s.feedTitle(scope),
-		Subtitle: s.feedDescription(scope),
+		Title:    s.feedTitle(r, scope),
+		Subtitle: s.feedDescription(r, scope),
 		ID:       s.absURL(r, scope.path+"/"),
 		Updated:  updated.UTC().Format(time.RFC3339),
 		Links: []atomLink{
@@ -301,7 +307,7 @@ func (s *Server) atom(r *http.Request, scope feedScope, articles []*byline.Artic
 			{Href: s.absURL(r, scope.path+"/"), Rel: "alternate", Type: "text/html"},
 		},
 		// Atom requires an author for entries that have none of their own.
-		Author: &atomPerson{Name: s.Site.Title},
+		Author: &atomPerson{Name: s.site(r).Title},
 	}
 	for _, a := range articles {
 		e := atomEntry{
@@ -359,10 +365,10 @@ type jsonFeedAuthor struct {
 func (s *Server) jsonFeed(r *http.Request, scope feedScope, articles []*byline.Article) ([]byte, error) {
 	doc := jsonFeedDoc{
 		Version:     "https://jsonfeed.org/version/1.1",
-		Title:       s.feedTitle(scope),
+		Title:       s.feedTitle(r, scope),
 		HomePageURL: s.absURL(r, scope.path+"/"),
 		FeedURL:     s.absURL(r, scope.path+jsonFormat.suffix),
-		Description: s.feedDescription(scope),
+		Description: s.feedDescription(r, scope),
 		Language:    "en",
 		Items:       []jsonFeedItem{},
 	}

@@ -408,3 +408,42 @@ func TestSitemapIndex(t *testing.T) {
 		t.Errorf("sitemap 3: %d, want 404", r.StatusCode)
 	}
 }
+
+// The newsroom's settings apply to feeds and link previews at once, as to pages.
+func TestFeedsFollowSettings(t *testing.T) {
+	t.Parallel()
+	db := dbtest.OpenSQLite(t)
+	articles, settings := sqlite.NewArticleService(db), sqlite.NewSettingsService(db)
+	srv := &web.Server{Articles: articles, Settings: settings, Site: web.Site{Title: "From the flag", BaseURL: base}}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	if err := articles.Create(t.Context(), &byline.Article{Headline: "One", Body: "x", Status: byline.Published}); err != nil {
+		t.Fatal(err)
+	}
+	fetchTitle := func() string {
+		resp, err := http.Get(ts.URL + "/feed/atom/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		feed, err := gofeed.NewParser().Parse(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return feed.Title
+	}
+	if got := fetchTitle(); got != "From the flag" {
+		t.Fatalf("feed title = %q", got)
+	}
+	st, err := settings.Settings(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Title = "From the newsroom"
+	if err := settings.UpdateSettings(t.Context(), st); err != nil {
+		t.Fatal(err)
+	}
+	if got := fetchTitle(); got != "From the newsroom" {
+		t.Errorf("after a settings change, feed title = %q, want the new title", got)
+	}
+}

@@ -112,7 +112,7 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, scope feedScop
 	data.Canonical = pageURL(r.URL.Path, page)
 	if scope.path != "" {
 		data.Feeds = append(s.feedLinks(r, scope), data.Feeds...)
-		data.Description = s.feedDescription(scope)
+		data.Description = s.feedDescription(r, scope)
 	} else {
 		data.JSONLD = s.websiteJSONLD(r)
 	}

@@ -65,7 +65,7 @@ func (s *Server) articleJSONLD(r *http.Request, a *byline.Article) ldNewsArticle
 		MainEntityOfPage: ldPage{Type: "WebPage", ID: u},
 		DatePublished:    a.PublishedAt.UTC().Format(time.RFC3339),
 		DateModified:     a.UpdatedAt.UTC().Format(time.RFC3339),
-		Publisher:        ldThing{Type: "Organization", Name: s.Site.Title, URL: s.absURL(r, "/")},
+		Publisher:        ldThing{Type: "Organization", Name: s.site(r).Title, URL: s.absURL(r, "/")},
 		WordCount:        wordCount(a.BodyText),
 	}
 	for _, au := range a.Authors {
@@ -82,9 +82,10 @@ func (s *Server) articleJSONLD(r *http.Request, a *byline.Article) ldNewsArticle
 
 // websiteJSONLD describes the site, with its search, for the home page.
 func (s *Server) websiteJSONLD(r *http.Request) ldWebSite {
+	site := s.site(r)
 	return ldWebSite{
-		Context: "https://schema.org", Type: "WebSite", Name: s.Site.Title, URL: s.absURL(r, "/"),
-		Description: s.Site.Description,
+		Context: "https://schema.org", Type: "WebSite", Name: site.Title, URL: s.absURL(r, "/"),
+		Description: site.Description,
 		PotentialAction: ldSearchAction{Type: "SearchAction", Target: s.absURL(r, "/search?q={search_term_string}"),
 			QueryInput: "required name=search_term_string"},
 	}

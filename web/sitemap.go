@@ -128,13 +128,14 @@ func (s *Server) showNewsSitemap(w http.ResponseWriter, r *http.Request) {
 	}
 	// Not in the page cache: what is two days old changes with the clock,
 	// not only with the content. It is a short list of indexed rows.
+	site := s.site(r)
 	set := newsURLSet{NSNews: "http://www.google.com/schemas/sitemap-news/0.9", URLs: []newsURL{}}
 	for _, a := range articles {
 		if time.Since(a.PublishedAt) > newsSitemapAge {
 			break
 		}
 		set.URLs = append(set.URLs, newsURL{Loc: s.absURL(r, a.URL()), News: newsArticle{
-			Publication:     newsPublication{Name: s.Site.Title, Language: "en"},
+			Publication:     newsPublication{Name: site.Title, Language: "en"},
 			PublicationDate: a.PublishedAt.Format(time.RFC3339),
 			Title:           a.Headline,
 		}})
