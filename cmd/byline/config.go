@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -9,8 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/bylinenews/byline/sqlite"
 )
 
 // Config is every setting of the program, from flags whose defaults come
@@ -47,7 +44,7 @@ func envOr(flagName, def string) string {
 // storageFlags registers the flags every command that opens the site needs.
 func (c *Config) storageFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", envOr("data", "./data"), "data directory: the database and uploaded files live here")
-	fs.StringVar(&c.DB, "db", envOr("db", ""), "database URL, sqlite:PATH (default: sqlite:DATA/byline.db)")
+	fs.StringVar(&c.DB, "db", envOr("db", ""), "database URL: sqlite:PATH, or postgres://user@host/dbname to run many instances on one database (default: sqlite:DATA/byline.db)")
 	fs.StringVar(&c.LogFormat, "log-format", envOr("log-format", "text"), "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("log-level", "info"), "log level: debug, info, warn or error")
 }
@@ -85,8 +82,8 @@ func (c *Config) validate() error {
 		return usageError{fmt.Sprintf("--base-url must start with http:// or https://, not %q", c.BaseURL)}
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	if c.DB != "" && !strings.HasPrefix(c.DB, "sqlite:") {
-		return usageError{fmt.Sprintf("--db: unsupported database URL %q (use sqlite:PATH)", c.DB)}
+	if c.DB != "" && !strings.HasPrefix(c.DB, "sqlite:") && !c.isPostgres() {
+		return usageError{fmt.Sprintf("--db: unsupported database URL %q (use sqlite:PATH or postgres://user@host/dbname)", c.DB)}
 	}
 	return nil
 }
@@ -107,13 +104,4 @@ func (c *Config) sqlitePath() string {
 		return p
 	}
 	return filepath.Join(c.DataDir, "byline.db")
-}
-
-// openDB opens the configured database, running its migrations.
-func (c *Config) openDB(ctx context.Context) (*sqlite.DB, error) {
-	db, err := sqlite.Open(ctx, c.sqlitePath())
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", c.sqlitePath(), err)
-	}
-	return db, nil
 }

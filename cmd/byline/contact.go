@@ -14,7 +14,6 @@ import (
 
 	"github.com/bylinenews/byline/captcha"
 	"github.com/bylinenews/byline/mail"
-	"github.com/bylinenews/byline/sqlite"
 	"github.com/bylinenews/byline/web"
 )
 
@@ -171,7 +170,7 @@ func splitList(s string) []string {
 // wireContact gives srv the Contact Us services on db and, with SMTP
 // configured, starts the outbox worker. The returned stop waits for the
 // worker to finish; call it before closing db.
-func (c *contactConfig) wireContact(ctx context.Context, db *sqlite.DB, srv *web.Server, logger *slog.Logger) (stop func(), err error) {
+func (c *contactConfig) wireContact(ctx context.Context, db *backend, srv *web.Server, logger *slog.Logger) (stop func(), err error) {
 	policy, err := c.policy()
 	if err != nil {
 		return nil, err
@@ -180,10 +179,10 @@ func (c *contactConfig) wireContact(ctx context.Context, db *sqlite.DB, srv *web
 	if err != nil {
 		return nil, err
 	}
-	messages := sqlite.NewMessageService(db)
+	messages := db.Messages
 	srv.Messages = messages
-	srv.Captcha = captcha.New(sqlite.NewChallengeStore(db))
-	srv.Limiter = sqlite.NewRateLimiter(db)
+	srv.Captcha = captcha.New(db.Challenges)
+	srv.Limiter = db.Limiter
 	srv.Contact = policy
 	if sender == nil {
 		logger.Info("no SMTP server configured: contact messages wait in the inbox (byline messages list)")

@@ -95,7 +95,7 @@ var crashClient = &http.Client{
 
 // issueChallenge asks the server for a challenge as contact.js does and
 // reads its solution from the database, not from the server.
-func issueChallenge(t *testing.T, base string, store *sqlite.ChallengeStore) (id, solution string) {
+func issueChallenge(t *testing.T, base string, store byline.ChallengeStore) (id, solution string) {
 	t.Helper()
 	resp, err := crashClient.Post(base+"/captcha", "", nil)
 	if err != nil {

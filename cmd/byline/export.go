@@ -12,7 +12,6 @@ import (
 
 	"github.com/bylinenews/byline"
 	"github.com/bylinenews/byline/importer"
-	"github.com/bylinenews/byline/sqlite"
 )
 
 type exportConfig struct {
@@ -48,7 +47,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if fs.NArg() > 0 {
 		return usageError{"export takes no arguments; name the file with --out"}
 	}
-	db, err := c.openDB(ctx)
+	db, err := c.openBackend(ctx)
 	if err != nil {
 		return err
 	}
@@ -74,7 +73,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 		return err
 	}
 	n := 0
-	err = sqlite.NewArticleService(db).Export(ctx, func(rec *byline.ArticleRecord) error {
+	err = db.Articles.Export(ctx, func(rec *byline.ArticleRecord) error {
 		n++
 		return ew.Write(rec)
 	})

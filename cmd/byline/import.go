@@ -14,7 +14,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/bylinenews/byline/importer"
-	"github.com/bylinenews/byline/sqlite"
 )
 
 type importConfig struct {
@@ -46,12 +45,12 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if fs.NArg() == 0 {
 		return usageError{"name at least one file or folder to import (or - for standard input)"}
 	}
-	db, err := c.openDB(ctx)
+	db, err := c.openBackend(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	im := &importer.Importer{Articles: sqlite.NewArticleService(db)}
+	im := &importer.Importer{Articles: db.Articles}
 	opts := importer.Options{Format: c.format, DryRun: c.dryRun, SkipBad: c.skipBad}
 	if isTerminal(stderr) {
 		opts.Progress = &progressBar{w: stderr}

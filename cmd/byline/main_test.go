@@ -15,7 +15,6 @@ import (
 	"github.com/bylinenews/byline/internal/shareddata"
 )
 
-
 func runByline(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/bylinenews/byline"
-	"github.com/bylinenews/byline/sqlite"
 )
 
 // messagesConfig is the settings of byline messages.
@@ -89,12 +88,12 @@ func runMessages(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 		return usageError{fmt.Sprintf("--format must be jsonl or csv, not %q", c.format)}
 	}
 
-	db, err := c.openDB(ctx)
+	db, err := c.openBackend(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	messages := sqlite.NewMessageService(db)
+	messages := db.Messages
 
 	switch action {
 	case "list":

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/bylinenews/byline/sqlite"
 	"github.com/bylinenews/byline/web"
 )
 
@@ -30,7 +29,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return err
 	}
 	logger := c.logger(stderr)
-	db, err := c.openDB(ctx)
+	db, err := c.openBackend(ctx)
 	if err != nil {
 		return err
 	}
@@ -41,8 +40,8 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return err
 	}
 	srv := &web.Server{
-		Articles:  sqlite.NewArticleService(db),
-		Search:    sqlite.NewSearchService(db),
+		Articles:  db.Articles,
+		Search:    db.Search,
 		Site:      web.Site{Title: c.SiteTitle, Tagline: c.Tagline, BaseURL: c.BaseURL},
 		Logger:    logger,
 		PublicDir: os.DirFS(publicDir),
@@ -51,13 +50,13 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		Health:          db.Ping,
 
 		// The newsroom (byline user add creates the first user).
-		Users:     sqlite.NewUserService(db),
-		Sessions:  sqlite.NewSessionService(db),
-		Desk:      sqlite.NewDeskService(db),
-		Settings:  sqlite.NewSettingsService(db),
-		Uploads:   sqlite.NewUploadService(db),
+		Users:     db.Users,
+		Sessions:  db.Sessions,
+		Desk:      db.Desk,
+		Settings:  db.Settings,
+		Uploads:   db.Uploads,
 		UploadDir: filepath.Join(publicDir, "uploads"),
-		Limiter:   sqlite.NewRateLimiter(db), // sign-in throttling, with or without Contact Us
+		Limiter:   db.Limiter, // sign-in throttling, with or without Contact Us
 	}
 	stopContact, err := c.Contact.wireContact(ctx, db, srv, logger)
 	if err != nil {
@@ -65,6 +64,6 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	defer stopContact() // before db.Close: the outbox worker uses the database
 	return srv.ListenAndServe(ctx, c.Addr, func(addr net.Addr) {
-		logger.Info("serving", "url", "http://"+addr.String(), "database", c.sqlitePath())
+		logger.Info("serving", "url", "http://"+addr.String(), "database", db.describe)
 	})
 }

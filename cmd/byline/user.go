@@ -13,7 +13,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/bylinenews/byline"
-	"github.com/bylinenews/byline/sqlite"
 )
 
 // userConfig is the settings of `byline user`.
@@ -61,12 +60,12 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	default:
 		return usageError{fmt.Sprintf("unknown user command %q\n%s", sub, userUsage)}
 	}
-	db, err := c.openDB(ctx)
+	db, err := c.openBackend(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	users := sqlite.NewUserService(db)
+	users := db.Users
 
 	switch sub {
 	case "list":
