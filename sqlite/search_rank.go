@@ -68,17 +68,28 @@ type condition struct {
 
 // visibility is the condition on f.rowid (f being articles_fts) that keeps
 // the live articles q's filters select, leaving out excludeID (0: none).
-// Without filters it tests the ID against the few articles not live
-// (drafts, scheduled), which SQLite gathers once per statement; with them,
-// it looks each match up.
+// The few articles not live (drafts, scheduled) and the articles of a tag
+// or an author are sets SQLite gathers once per statement, so testing a
+// match against them is cheap; only a date filter looks each match up.
 func (s *SearchService) visibility(q byline.Query, excludeID int64) condition {
-	now := s.db.now().UnixMilli()
-	var c condition
-	if q.Tag == nil && q.Author == nil && q.Since == nil && q.Before == nil {
-		c = condition{`f.rowid NOT IN (SELECT id FROM articles WHERE live_at IS NULL OR live_at > ?)`, []any{now}}
-	} else {
-		filter, args := s.filterSQL(q)
-		c = condition{`EXISTS (SELECT 1 FROM articles a INDEXED BY articles_search_live WHERE a.id = f.rowid AND ` + filter + `)`, args}
+	c := condition{`f.rowid NOT IN (SELECT id FROM articles WHERE live_at IS NULL OR live_at > ?)`, []any{s.db.now().UnixMilli()}}
+	if q.Tag != nil {
+		c.sql += " AND f.rowid IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.slug = ?)"
+		c.args = append(c.args, *q.Tag)
+	}
+	if q.Author != nil {
+		c.sql += " AND f.rowid IN (SELECT aa.article_id FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE au.slug = ?)"
+		c.args = append(c.args, *q.Author)
+	}
+	if q.Since != nil || q.Before != nil {
+		c.sql += " AND EXISTS (SELECT 1 FROM articles a INDEXED BY articles_search_live WHERE a.id = f.rowid"
+		if q.Since != nil {
+			c.sql, c.args = c.sql+" AND a.live_at >= ?", append(c.args, q.Since.UnixMilli())
+		}
+		if q.Before != nil {
+			c.sql, c.args = c.sql+" AND a.live_at < ?", append(c.args, q.Before.UnixMilli())
+		}
+		c.sql += ")"
 	}
 	if excludeID != 0 {
 		c.sql += " AND f.rowid != ?"

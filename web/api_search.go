@@ -161,6 +161,9 @@ func (s *Server) apiError(w http.ResponseWriter, status int, message string) {
 // status of the error's kind, with its reader-safe message. Internal
 // errors are logged in full, as serveError does for pages.
 func (s *Server) apiServeError(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil {
+		return // the client has gone: nobody to answer, nothing to log
+	}
 	status := statusOf(byline.ErrorKind(err))
 	if status == http.StatusInternalServerError {
 		s.Logger.Error("request failed", "error", err, "request_id", requestID(r.Context()), "path", r.URL.Path)
