@@ -49,8 +49,8 @@ type style struct {
 }
 
 var hardened = style{
-	bold: 1, lines: 1, lineWidth: 1.3, arcs: 2, arcWidth: 0.8, dots: 12,
-	rise: 8, lean: 2, margin: 18, jitter: 12, grow: 0.2, turn: 18,
+	bold: 1, lines: 1, lineWidth: 1.3, arcs: 0, arcWidth: 0.8, dots: 12,
+	rise: 8, lean: 2, margin: 12, jitter: 12, grow: 0.1, turn: 18,
 }
 
 // render draws solution with all randomness taken from seed, so the same
@@ -110,8 +110,8 @@ const (
 	cellW = 68
 	cellH = 300
 	// maxGlyphW refuses dchest's most slanted drawings (it slants by up to
-	// 12 pixels over a 22-pixel-wide digit), which people misread.
-	maxGlyphW = 36
+	// 12 pixels over a 22-pixel-wide digit), which people misread once turned.
+	maxGlyphW = 32
 )
 
 // glyph returns dchest's drawing of digit d (slanted and waved) as a mask,
