@@ -118,7 +118,11 @@ func Excerpt(text string, maxRunes int) string {
 	if i := strings.LastIndexByte(cut, ' '); i > maxRunes/2 {
 		cut = cut[:i]
 	}
-	return strings.TrimRight(cut, " ,;:—–-") + "…"
+	cut = strings.TrimRight(cut, " ,;:—–-")
+	if strings.HasSuffix(cut, ".") || strings.HasSuffix(cut, "!") || strings.HasSuffix(cut, "?") {
+		return cut // a whole sentence needs no ellipsis
+	}
+	return cut + "…"
 }
 
 // pullQuotes marks every block quote as a pull quote.

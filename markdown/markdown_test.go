@@ -57,6 +57,7 @@ func TestExcerpt(t *testing.T) {
 		{"cut at a word", "alpha beta gamma delta", 13, "alpha beta…"},
 		{"whitespace collapses", "a\n\nb", 10, "a b"},
 		{"runes, not bytes", "Россия и США", 8, "Россия…"},
+		{"a cut at a sentence's end has no ellipsis", "One sentence. Two sentence more words", 15, "One sentence."},
 	}
 	for _, tt := range tests {
 		if got := Excerpt(tt.in, tt.max); got != tt.want {

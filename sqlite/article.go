@@ -431,14 +431,17 @@ func (s *ArticleService) Delete(ctx context.Context, id int64) error {
 	})
 }
 
+// lastModifiedQuery is the site's change clock: the last edit and the
+// newest article that has come due.
+const lastModifiedQuery = `SELECT
+	(SELECT changed_at FROM site_state WHERE id = 1),
+	(SELECT live_at FROM articles WHERE live_at <= ?1 ORDER BY live_at DESC LIMIT 1)`
+
 // LastModified returns the later of the last edit and the newest article
 // that has come due, so a scheduled article going live changes it too.
 func (s *ArticleService) LastModified(ctx context.Context) (time.Time, error) {
 	var changed, due sql.NullInt64
-	err := s.db.read.QueryRowContext(ctx, `SELECT
-		(SELECT changed_at FROM site_state WHERE id = 1),
-		(SELECT live_at FROM articles WHERE live_at <= ?1 ORDER BY live_at DESC LIMIT 1)`,
-		s.db.now().UnixMilli()).Scan(&changed, &due)
+	err := s.db.lastModified.QueryRowContext(ctx, s.db.now().UnixMilli()).Scan(&changed, &due)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("last modified: %w", err)
 	}

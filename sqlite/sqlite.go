@@ -40,6 +40,10 @@ type DB struct {
 	Now func() time.Time
 
 	markdown *markdown.Renderer
+
+	// lastModified is prepared once: every public request runs it, and
+	// parsing it each time cost as much as running it.
+	lastModified *sql.Stmt
 }
 
 // Open opens (creating if needed) the SQLite database at path and brings its
@@ -73,12 +77,21 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	db.lastModified, err = read.PrepareContext(ctx, lastModifiedQuery)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
 	return db, nil
 }
 
 // Close closes the database.
 func (db *DB) Close() error {
-	return errors.Join(db.read.Close(), db.write.Close())
+	var err error
+	if db.lastModified != nil {
+		err = db.lastModified.Close()
+	}
+	return errors.Join(err, db.read.Close(), db.write.Close())
 }
 
 // now returns the current time in UTC, truncated to the milliseconds the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,7 +35,22 @@ func (s *Server) cachedPage(h http.HandlerFunc) http.Handler {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		key := r.URL.Path + "?" + r.URL.RawQuery
+		// Only ?page= (and WordPress's ?p= and ?page_id=, which redirect)
+		// change a public page. Other parameters (tracking tags, cache
+		// busters) are dropped before the handler sees them, so they can
+		// neither force a fresh render nor crowd out real pages.
+		kept := url.Values{}
+		for _, name := range pageParams {
+			if v := r.URL.Query().Get(name); v != "" {
+				kept.Set(name, v)
+			}
+		}
+		query := kept.Encode()
+		if query != r.URL.RawQuery {
+			r = r.Clone(r.Context())
+			r.URL.RawQuery = query
+		}
+		key := r.URL.Path + "?" + query
 		if s.Site.BaseURL == "" {
 			key = r.Host + key // absolute links on the page come from the Host header
 		}
@@ -54,6 +70,9 @@ func (s *Server) cachedPage(h http.HandlerFunc) http.Handler {
 		page.serve(w, r)
 	})
 }
+
+// pageParams are the query parameters a public page depends on.
+var pageParams = []string{"page", "p", "page_id"}
 
 // notModified reports whether the client's copy is current. If-None-Match
 // wins over If-Modified-Since, as RFC 9110 says.
@@ -93,14 +112,23 @@ func newCachedResponse(buf *bufferedResponse, version int64, etag string, modifi
 	if buf.body.Len() > maxPlainCachedBytes {
 		level = gzip.BestSpeed
 	}
-	zw, _ := gzip.NewWriterLevel(&gz, level)
+	zw := cacheGzip[level].Get().(*gzip.Writer)
+	zw.Reset(&gz)
 	zw.Write(buf.body.Bytes())
 	zw.Close()
+	cacheGzip[level].Put(zw)
 	c.gz = gz.Bytes()
 	if buf.body.Len() <= maxPlainCachedBytes {
 		c.body = buf.body.Bytes()
 	}
 	return c
+}
+
+// cacheGzip pools the page cache's compressors by level: a gzip writer
+// allocates most of a megabyte.
+var cacheGzip = map[int]*sync.Pool{
+	gzip.BestCompression: {New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestCompression); return w }},
+	gzip.BestSpeed:       {New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed); return w }},
 }
 
 // maxPlainCachedBytes: larger pages (sitemaps) are kept gzipped only and

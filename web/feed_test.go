@@ -359,8 +359,8 @@ func TestNewsSitemap(t *testing.T) {
 // Past 50,000 URLs the sitemap becomes an index of files of at most
 // 50,000 each.
 func TestSitemapIndex(t *testing.T) {
-	if testing.Short() {
-		t.Skip("60,000 articles: skipped in -short mode")
+	if testing.Short() || raceEnabled {
+		t.Skip("60,000 articles: a volume test, skipped in -short mode and under the race detector (.ci/run runs it without)")
 	}
 	t.Parallel()
 	s := newFeedSite(t, true)

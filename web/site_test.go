@@ -360,3 +360,26 @@ func TestHTTPBehaviour(t *testing.T) {
 		}
 	})
 }
+
+// Tracking parameters neither bypass the page cache nor reach the page.
+func TestCacheIgnoresOtherParameters(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	for i := range 4 {
+		s.add(t, fmt.Sprintf("Story %d", i), t0.Add(-time.Duration(i+1)*time.Hour))
+	}
+	plain := s.get(t, "/?page=2")
+	tracked := s.get(t, "/?utm_source=x&page=2&fbclid=y")
+	if plain.StatusCode != 200 || tracked.StatusCode != 200 || plain.Header.Get("ETag") != tracked.Header.Get("ETag") {
+		t.Errorf("/?page=2 and the tracked URL: %d %q, %d %q; want the same page", plain.StatusCode, plain.Header.Get("ETag"),
+			tracked.StatusCode, tracked.Header.Get("ETag"))
+	}
+	a, _ := io.ReadAll(plain.Body)
+	b, _ := io.ReadAll(tracked.Body)
+	if string(a) != string(b) {
+		t.Error("the tracked URL got a different page")
+	}
+	if strings.Contains(string(b), "utm_source") {
+		t.Error("a tracking parameter reached the page")
+	}
+}

@@ -156,6 +156,6 @@ func (s *Server) writeXML(w http.ResponseWriter, r *http.Request, v any) {
 // robotsTxt names the sitemaps and keeps crawlers out of the newsroom.
 func (s *Server) robotsTxt(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	fmt.Fprintf(w, "User-agent: *\nDisallow: /newsroom/\nDisallow: /api/\nAllow: /\n\nSitemap: %s\nSitemap: %s\n",
+	fmt.Fprintf(w, "User-agent: *\nDisallow: /newsroom/\nDisallow: /api/\nDisallow: /captcha/\nDisallow: /contact\nDisallow: /search\nAllow: /\n\nSitemap: %s\nSitemap: %s\n",
 		s.absURL(r, "/sitemap.xml"), s.absURL(r, "/sitemap-news.xml"))
 }
