@@ -389,18 +389,25 @@ func (s *SearchService) Related(ctx context.Context, a *byline.Article, n int) (
 	for _, t := range a.Tags {
 		text += " " + t.Name
 	}
-	var words []string
-	for _, w := range query.Parse(text).Words {
-		if !isStopWord(w) {
-			words = append(words, ftsString(w))
-		}
+	words, err := s.telling(ctx, query.Parse(text).Words, relatedWords)
+	if err != nil {
+		return nil, fmt.Errorf("related to article %d: %w", a.ID, err)
 	}
 	if len(words) == 0 {
 		return nil, nil
 	}
 	terms := searchTerms{should: words}
 	expr := ftsAny(words)
-	ranked, err := s.rank(ctx, expr, terms.inHeadline(expr), s.visibility(byline.Query{}, a.ID), 2*s.candidates()+1, n, 1)
+	vis := s.visibility(byline.Query{}, a.ID)
+	total, approx, density, last, err := s.countOrEstimate(ctx, expr, vis)
+	var ranked []scoredID
+	switch {
+	case err != nil || total == 0:
+	case approx:
+		ranked, err = s.rankRecent(ctx, expr, terms.inHeadline(expr), vis, n, 1, density, last)
+	default:
+		ranked, err = s.rankAll(ctx, expr, vis, n, 1)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("related to article %d: %w", a.ID, err)
 	}
@@ -422,6 +429,45 @@ func (s *SearchService) Related(ctx context.Context, a *byline.Article, n int) (
 		}
 	}
 	return related, nil
+}
+
+// relatedWords is how many of an article's words Related searches for:
+// the rarest, which say most about what the article is about (and cost
+// least to look up).
+const relatedWords = 4
+
+// telling returns, as FTS5 strings, up to n of words (stop words aside)
+// that the fewest articles hold, but more than one: a word only the
+// article itself holds relates it to nothing. Counts stop at
+// exactCount, which is enough to tell rare from common.
+func (s *SearchService) telling(ctx context.Context, words []string, n int) ([]string, error) {
+	type counted struct {
+		word string
+		docs int
+	}
+	var list []counted
+	seen := map[string]bool{}
+	for _, w := range words {
+		if isStopWord(w) || seen[fold(w)] {
+			continue
+		}
+		seen[fold(w)] = true
+		var docs int
+		err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)`,
+			ftsString(w), s.exact()+1).Scan(&docs)
+		if err != nil {
+			return nil, err
+		}
+		if docs > 1 {
+			list = append(list, counted{ftsString(w), docs})
+		}
+	}
+	slices.SortStableFunc(list, func(a, b counted) int { return a.docs - b.docs })
+	out := make([]string, 0, n)
+	for _, c := range list[:min(n, len(list))] {
+		out = append(out, c.word)
+	}
+	return out, nil
 }
 
 // DidYouMean replaces the words of q that no article holds with the

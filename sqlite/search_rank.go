@@ -3,9 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/bylinenews/byline"
@@ -21,7 +19,8 @@ import (
 // the newest 2 × rankCandidates matches with those holding a word in the
 // headline or dek first, then the rest, newest first: on a news site a
 // reader asking for a word in thousands of articles wants the latest.
-// The cost of a search is then bounded whatever the archive's size.
+// The cost of a search then depends little on the archive's size, but for
+// words common apart and rare together, whose lists are walked whole.
 const (
 	exactCount     = 1000
 	rankCandidates = 200
@@ -118,60 +117,6 @@ func (s *SearchService) filterSQL(q byline.Query) (string, []any) {
 		where, args = append(where, "a.live_at < ?"), append(args, q.Before.UnixMilli())
 	}
 	return strings.Join(where, " AND "), args
-}
-
-// rank returns the first k articles of a group (expr, with n matches) in
-// rank order, scored as group grp, for Related: up to 2 × rankCandidates
-// by bm25, past that only the newest rankCandidates and the newest
-// rankCandidates whose headline or dek hold a word (inHeadline), then the
-// rest newest first.
-func (s *SearchService) rank(ctx context.Context, expr, inHeadline string, vis condition, n, k, grp int) ([]scoredID, error) {
-	bm25 := `bm25(articles_fts, ` + bm25Weights + `)`
-	c := s.candidates()
-	if n <= 2*c {
-		return s.scored(ctx, grp, `SELECT f.rowid, `+bm25+` FROM articles_fts f
-			WHERE articles_fts MATCH ? AND `+vis.sql+` ORDER BY 2, f.rowid DESC LIMIT ?`,
-			slices.Concat([]any{expr}, vis.args, []any{k})...)
-	}
-
-	// The candidates: the newest c (all from rowid lo up)...
-	var lo int64
-	err := s.db.read.QueryRowContext(ctx, `SELECT f.rowid FROM articles_fts f
-		WHERE articles_fts MATCH ? AND `+vis.sql+` ORDER BY f.rowid DESC LIMIT 1 OFFSET ?`,
-		slices.Concat([]any{expr}, vis.args, []any{c - 1})...).Scan(&lo)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
-	}
-	// ...and the newest c older ones whose headline or dek match. All are
-	// scored in one statement: FTS5 computes bm25's word weights (a walk of
-	// each word's list) once per statement.
-	heads, err := s.ids(ctx, `SELECT f.rowid FROM articles_fts f
-		WHERE articles_fts MATCH ? AND f.rowid < ? AND `+vis.sql+` ORDER BY f.rowid DESC LIMIT ?`,
-		slices.Concat([]any{inHeadline, lo}, vis.args, []any{c})...)
-	if err != nil {
-		return nil, err
-	}
-	candidate := "f.rowid >= " + strconv.FormatInt(lo, 10)
-	if len(heads) > 0 {
-		candidate = "(" + candidate + " OR f.rowid IN (" + idList(heads) + "))"
-	}
-	ranked, err := s.scored(ctx, grp, `SELECT f.rowid, `+bm25+` FROM articles_fts f
-		WHERE articles_fts MATCH ? AND `+vis.sql+` AND `+candidate+` ORDER BY 2, f.rowid DESC LIMIT ?`,
-		slices.Concat([]any{expr}, vis.args, []any{k})...)
-	if err != nil || len(ranked) >= k {
-		return ranked, err
-	}
-	// A page past the candidates: the rest of the group, newest first.
-	rest, err := s.ids(ctx, `SELECT f.rowid FROM articles_fts f
-		WHERE articles_fts MATCH ? AND f.rowid < ? AND `+vis.sql+` AND NOT `+candidate+` ORDER BY f.rowid DESC LIMIT ?`,
-		slices.Concat([]any{expr, lo}, vis.args, []any{k - len(ranked)})...)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range rest {
-		ranked = append(ranked, scoredID{id: id, score: score(grp, 0)})
-	}
-	return ranked, nil
 }
 
 // newest returns the page of the articles matching expr, newest first.
