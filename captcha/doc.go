@@ -8,7 +8,7 @@
 // The image takes dchest's drawing of each digit without its
 // strike-through line, lays the digits out with room between them, scales,
 // turns and lifts each one, gives each an ink of its own, crosses them with
-// a line and arcs in the same inks, and warps the whole. No threshold or
+// a line and dots in the same inks, and warps the whole. No threshold or
 // colour mask then yields the digits alone; people separate them by colour
 // and by stroke weight. bench/captcha_ocr.sh measures how often tesseract
 // reads one exactly; bench/README.md has the figures. Drawing an image
