@@ -19,6 +19,7 @@ import (
 	"github.com/bylinenews/byline"
 	"github.com/bylinenews/byline/importer"
 	"github.com/bylinenews/byline/internal/dbtest"
+	"github.com/bylinenews/byline/internal/shareddata"
 	"github.com/bylinenews/byline/sqlite"
 	"github.com/bylinenews/byline/web"
 )
@@ -164,7 +165,7 @@ func (s *Site) Visit(t testing.TB, ctx context.Context, path string) *network.Re
 // format, as `byline import` would, and dates and tags it.
 func readSeedArticle(t testing.TB) []*byline.Article {
 	t.Helper()
-	path := sharedData(t, "seed-article.txt")
+	path := shareddata.Path(t, "seed-article.txt")
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatalf("the browser tests seed the site with the shared sample page: %v", err)
@@ -186,30 +187,6 @@ func readSeedArticle(t testing.TB) []*byline.Article {
 		t.Fatalf("read %s: got %d articles, want one headlined %q", path, len(out), SeedHeadline)
 	}
 	return out
-}
-
-// sharedData returns the path of a file of the project's shared test data:
-// in $BYLINE_SHARED_DATA, else in shared/data beside the checkout or a
-// folder above it. It skips the test, saying so, if there is none.
-func sharedData(t testing.TB, name string) string {
-	t.Helper()
-	var tried []string
-	if dir := os.Getenv("BYLINE_SHARED_DATA"); dir != "" {
-		tried = append(tried, filepath.Join(dir, name))
-	}
-	for dir := repoRoot(t); ; dir = filepath.Dir(dir) {
-		tried = append(tried, filepath.Join(dir, "shared", "data", name))
-		if filepath.Dir(dir) == dir {
-			break
-		}
-	}
-	for _, p := range tried {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	t.Skipf("skipping: the shared test data %s is not beside the checkout (set BYLINE_SHARED_DATA to its folder)", name)
-	return ""
 }
 
 // repoRoot is the repository's root folder, found from this file's place,

@@ -2,10 +2,7 @@ package sqlite_test
 
 import (
 	"encoding/csv"
-	"errors"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,12 +10,9 @@ import (
 
 	"github.com/bylinenews/byline"
 	"github.com/bylinenews/byline/internal/dbtest"
+	"github.com/bylinenews/byline/internal/shareddata"
 	"github.com/bylinenews/byline/sqlite"
 )
-
-// samplePath is the shared sample of 250 scraped news articles, beside the
-// repository (../shared from its root).
-var samplePath = filepath.Join("..", "..", "shared", "data", "news_sample.csv")
 
 // sampleArticle is one row of the sample, as the newsroom would import it.
 type sampleArticle struct {
@@ -29,10 +23,8 @@ type sampleArticle struct {
 // readSample reads the sample CSV, skipping the test if it is not there.
 func readSample(t testing.TB) []sampleArticle {
 	t.Helper()
-	f, err := os.Open(samplePath)
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("no sample at %s: the relevance set needs the shared data beside the repository", samplePath)
-	}
+	// The shared sample of 250 scraped news articles.
+	f, err := os.Open(shareddata.Path(t, "news_sample.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +32,7 @@ func readSample(t testing.TB) []sampleArticle {
 	r := csv.NewReader(f)
 	records, err := r.ReadAll()
 	if err != nil {
-		t.Fatalf("read %s: %v", samplePath, err)
+		t.Fatalf("read the news sample: %v", err)
 	}
 	col := make(map[string]int)
 	for i, name := range records[0] {
