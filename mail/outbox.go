@@ -2,6 +2,7 @@ package mail
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -36,8 +37,13 @@ const maxErrorLen = 1000
 // are the Default constants.
 type Worker struct {
 	Outbox byline.Outbox // required
-	Sender *Sender       // required
-	Logger *slog.Logger  // nil discards
+	Sender *Sender       // the SMTP server; nil with Configure unset: nothing is sent
+
+	// Configure, if set, is asked before each batch for the sender to use,
+	// so SMTP settings changed in the newsroom apply without a restart. A
+	// nil sender means no SMTP server is configured: messages wait.
+	Configure func(ctx context.Context) (*Sender, error)
+	Logger    *slog.Logger // nil discards
 
 	PollInterval time.Duration // how often to look for due messages
 	BatchSize    int           // messages claimed at a time
@@ -98,20 +104,30 @@ func (w *Worker) Wake() {
 // the outcomes. It returns how many messages it claimed. Errors in sending
 // are recorded with the message, not returned; the error is the outbox's.
 func (w *Worker) Flush(ctx context.Context) (int, error) {
+	sender := w.Sender
+	if w.Configure != nil {
+		var err error
+		if sender, err = w.Configure(ctx); err != nil {
+			return 0, fmt.Errorf("SMTP settings: %w", err)
+		}
+	}
+	if sender == nil {
+		return 0, nil // no SMTP server: messages wait in the inbox
+	}
 	msgs, err := w.Outbox.ClaimDue(ctx, w.batchSize(), w.lease())
 	if err != nil {
 		return 0, err
 	}
 	for _, m := range msgs {
-		w.deliver(ctx, m)
+		w.deliver(ctx, sender, m)
 	}
 	return len(msgs), nil
 }
 
 // deliver sends one claimed message and records the outcome.
-func (w *Worker) deliver(ctx context.Context, m *byline.Message) {
+func (w *Worker) deliver(ctx context.Context, sender *Sender, m *byline.Message) {
 	logger := w.logger().With("message_id", m.ID, "attempt", m.Attempts)
-	sendErr := w.Sender.Send(ctx, m)
+	sendErr := sender.Send(ctx, m)
 
 	// Record the outcome even if ctx was cancelled during the send: an
 	// email the server accepted should not be sent again.

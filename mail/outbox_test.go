@@ -227,3 +227,32 @@ func TestWorker(t *testing.T) {
 		}
 	})
 }
+
+// Settings changed in the newsroom reach the worker at its next batch: no
+// server, and messages wait; a server, and they go.
+func TestWorker_Configure(t *testing.T) {
+	t.Parallel()
+	c := newClock()
+	db := dbtest.OpenSQLite(t)
+	db.Now = c.Now
+	messages := sqlite.NewMessageService(db)
+	srv := startSMTP(t, &smtpServer{})
+	var configured *mail.Sender
+	w := newWorker(t, messages, srv, c)
+	w.Sender = nil
+	w.Configure = func(context.Context) (*mail.Sender, error) { return configured, nil }
+	m := &byline.Message{Name: "Jane Doe", Email: "jane@example.org", Body: "Hello."}
+	if err := messages.Create(t.Context(), m); err != nil {
+		t.Fatal(err)
+	}
+	if n := flush(t, w); n != 0 || len(srv.Mails()) != 0 {
+		t.Fatalf("without a server: claimed %d, sent %d; want nothing", n, len(srv.Mails()))
+	}
+	if got, _ := messages.FindByID(t.Context(), m.ID); got.Delivery != byline.DeliveryPending || got.Attempts != 0 {
+		t.Errorf("without a server the message is %+v; want pending, untried", got)
+	}
+	configured = plainSender(srv)
+	if n := flush(t, w); n != 1 || len(srv.Mails()) != 1 {
+		t.Fatalf("with a server: claimed %d, sent %d; want 1 and 1", n, len(srv.Mails()))
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bylinenews/byline"
 	"github.com/bylinenews/byline/captcha"
 	"github.com/bylinenews/byline/mail"
 	"github.com/bylinenews/byline/web"
@@ -157,6 +158,34 @@ func (c *contactConfig) sender() (*mail.Sender, error) {
 	return s, nil
 }
 
+// currentSender is the SMTP server to send with now: the newsroom's
+// settings when they name one (recipients from the settings, else the
+// flags'), else the command line's, else none.
+func (c *contactConfig) currentSender(ctx context.Context, settings byline.SettingsService, fromFlags *mail.Sender) (*mail.Sender, error) {
+	if settings == nil {
+		return fromFlags, nil
+	}
+	st, err := settings.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if st.SMTP.Host == "" {
+		return fromFlags, nil
+	}
+	s := &mail.Sender{
+		Host: st.SMTP.Host, Port: st.SMTP.Port, Security: st.SMTP.Security,
+		Username: st.SMTP.Username, Password: st.SMTP.Password, From: st.SMTP.From,
+		To: st.ContactRecipients, SubjectPrefix: c.SubjectPrefix,
+	}
+	if len(s.To) == 0 {
+		s.To = splitList(c.SMTPTo)
+	}
+	if err := s.Check(); err != nil {
+		return nil, fmt.Errorf("the newsroom's SMTP settings: %w", err)
+	}
+	return s, nil
+}
+
 func splitList(s string) []string {
 	var out []string
 	for _, part := range strings.Split(s, ",") {
@@ -185,10 +214,14 @@ func (c *contactConfig) wireContact(ctx context.Context, db *backend, srv *web.S
 	srv.Limiter = db.Limiter
 	srv.Contact = policy
 	if sender == nil {
-		logger.Info("no SMTP server configured: contact messages wait in the inbox (byline messages list)")
-		return func() {}, nil
+		logger.Info("no SMTP server on the command line: contact messages wait in the inbox until one is set here or in the newsroom's settings")
 	}
-	w := &mail.Worker{Outbox: messages, Sender: sender, Logger: logger.With("component", "outbox")}
+	// The worker always runs: an admin may set the SMTP server in the
+	// newsroom at any time, and it applies at the next batch.
+	w := &mail.Worker{Outbox: messages, Logger: logger.With("component", "outbox"),
+		Configure: func(ctx context.Context) (*mail.Sender, error) {
+			return c.currentSender(ctx, db.Settings, sender)
+		}}
 	srv.MessageSent = w.Wake
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
