@@ -97,6 +97,7 @@ func mustParseTemplates(a *assets) *templates {
 		"date":        func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
 		"isoTime":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"articleBody": articleBody,
+		"srcset":      byline.ImageSrcset,
 		"excerpt":     excerpt,
 		"add":         func(a, b int) int { return a + b },
 		"year":        func() int { return time.Now().Year() },

@@ -383,3 +383,21 @@ func TestCacheIgnoresOtherParameters(t *testing.T) {
 		t.Error("a tracking parameter reached the page")
 	}
 }
+
+// An uploaded feature image is offered at every stored width.
+func TestFeatureImageSrcset(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	a := s.add(t, "Pictured", t0.Add(-time.Hour), func(a *byline.Article) {
+		a.FeatureImageURL = byline.UploadPath + "0123456789abcdef0123456789abcdef-2000.jpg"
+	})
+	doc := s.page(t, a.URL(), http.StatusOK)
+	img := doc.Find(".article__image img")
+	srcset, _ := img.Attr("srcset")
+	if got := strings.Count(srcset, "w"); got != 4 || !strings.Contains(srcset, "-480.jpg 480w") || !strings.Contains(srcset, "-2000.jpg 2000w") {
+		t.Errorf("feature image srcset = %q; want 480, 960, 1600 and 2000 widths", srcset)
+	}
+	if sizes, _ := img.Attr("sizes"); sizes == "" {
+		t.Error("feature image has a srcset but no sizes")
+	}
+}
