@@ -11,6 +11,7 @@ import (
 
 	"github.com/bylinenews/byline"
 	"github.com/bylinenews/byline/internal/dbtest"
+	"github.com/bylinenews/byline/internal/smtptest"
 	"github.com/bylinenews/byline/mail"
 	"github.com/bylinenews/byline/sqlite"
 )
@@ -35,7 +36,7 @@ func (c *clock) Advance(d time.Duration) {
 
 func newClock() *clock { return &clock{now: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)} }
 
-func newWorker(t testing.TB, outbox byline.Outbox, srv *smtpServer, c *clock) *mail.Worker {
+func newWorker(t testing.TB, outbox byline.Outbox, srv *smtptest.Server, c *clock) *mail.Worker {
 	return &mail.Worker{
 		Outbox:    outbox,
 		Sender:    plainSender(srv),
@@ -65,7 +66,7 @@ func TestWorker(t *testing.T) {
 		db := dbtest.OpenSQLite(t)
 		db.Now = c.Now
 		messages := sqlite.NewMessageService(db)
-		srv := startSMTP(t, &smtpServer{Reject: func(n int) string {
+		srv := smtptest.Start(t, &smtptest.Server{Reject: func(n int) string {
 			if n <= 2 {
 				return "451 4.3.0 Temporary local problem, try later"
 			}
@@ -133,8 +134,8 @@ func TestWorker(t *testing.T) {
 		t.Parallel()
 		c := newClock()
 		path := filepath.Join(t.TempDir(), "byline.db")
-		down := startSMTP(t, &smtpServer{Reject: func(int) string { return "421 4.3.2 Shutting down" }})
-		up := startSMTP(t, &smtpServer{})
+		down := smtptest.Start(t, &smtptest.Server{Reject: func(int) string { return "421 4.3.2 Shutting down" }})
+		up := smtptest.Start(t, &smtptest.Server{})
 
 		db, err := sqlite.Open(t.Context(), path)
 		if err != nil {
@@ -180,7 +181,7 @@ func TestWorker(t *testing.T) {
 		db := dbtest.OpenSQLite(t)
 		db.Now = c.Now
 		messages := sqlite.NewMessageService(db)
-		srv := startSMTP(t, &smtpServer{Reject: func(int) string { return "554 5.7.1 Rejected" }})
+		srv := smtptest.Start(t, &smtptest.Server{Reject: func(int) string { return "554 5.7.1 Rejected" }})
 		w := newWorker(t, messages, srv, c)
 		w.MaxAttempts = 3
 		messages.Create(t.Context(), &byline.Message{Name: "R", Email: "r@example.org", Body: "x"})
@@ -201,7 +202,7 @@ func TestWorker(t *testing.T) {
 		t.Parallel()
 		db := dbtest.OpenSQLite(t)
 		messages := sqlite.NewMessageService(db)
-		srv := startSMTP(t, &smtpServer{})
+		srv := smtptest.Start(t, &smtptest.Server{})
 		w := &mail.Worker{Outbox: messages, Sender: plainSender(srv), Logger: testLogger(t), PollInterval: time.Hour}
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan error, 1)
@@ -236,7 +237,7 @@ func TestWorker_Configure(t *testing.T) {
 	db := dbtest.OpenSQLite(t)
 	db.Now = c.Now
 	messages := sqlite.NewMessageService(db)
-	srv := startSMTP(t, &smtpServer{})
+	srv := smtptest.Start(t, &smtptest.Server{})
 	var configured *mail.Sender
 	w := newWorker(t, messages, srv, c)
 	w.Sender = nil

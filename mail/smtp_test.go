@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/internal/smtptest"
 	"github.com/bylinenews/byline/mail"
 )
 
@@ -20,7 +21,7 @@ type parsedMail struct {
 	Body   string
 }
 
-func parseMail(t testing.TB, m receivedMail) parsedMail {
+func parseMail(t testing.TB, m smtptest.Mail) parsedMail {
 	t.Helper()
 	msg, err := netmail.ReadMessage(strings.NewReader(m.Data))
 	if err != nil {
@@ -60,7 +61,7 @@ func testMessage() *byline.Message {
 	}
 }
 
-func plainSender(srv *smtpServer) *mail.Sender {
+func plainSender(srv *smtptest.Server) *mail.Sender {
 	return &mail.Sender{
 		Host:          "127.0.0.1",
 		Port:          srv.Port(),
@@ -77,7 +78,7 @@ func TestSender_Send(t *testing.T) {
 
 	t.Run("the email carries the reader's message", func(t *testing.T) {
 		t.Parallel()
-		srv := startSMTP(t, &smtpServer{})
+		srv := smtptest.Start(t, &smtptest.Server{})
 		s := plainSender(srv)
 		if err := s.Check(); err != nil {
 			t.Fatalf("Check() = %v", err)
@@ -144,7 +145,7 @@ func TestSender_Send(t *testing.T) {
 
 	t.Run("a message sent twice keeps its Message-ID", func(t *testing.T) {
 		t.Parallel()
-		srv := startSMTP(t, &smtpServer{})
+		srv := smtptest.Start(t, &smtptest.Server{})
 		s := plainSender(srv)
 		for range 2 {
 			if err := s.Send(t.Context(), testMessage()); err != nil {
@@ -160,7 +161,7 @@ func TestSender_Send(t *testing.T) {
 
 	t.Run("non-ASCII names and subjects are encoded", func(t *testing.T) {
 		t.Parallel()
-		srv := startSMTP(t, &smtpServer{})
+		srv := smtptest.Start(t, &smtptest.Server{})
 		m := testMessage()
 		m.Name = "Zoë Ñandú"
 		m.Subject = "Вопрос о статье"
@@ -193,7 +194,7 @@ func TestSender_Send(t *testing.T) {
 
 	t.Run("no subject gives one naming the reader", func(t *testing.T) {
 		t.Parallel()
-		srv := startSMTP(t, &smtpServer{})
+		srv := smtptest.Start(t, &smtptest.Server{})
 		m := testMessage()
 		m.Subject = ""
 		if err := plainSender(srv).Send(t.Context(), m); err != nil {
@@ -206,7 +207,7 @@ func TestSender_Send(t *testing.T) {
 
 	t.Run("a line break in a header field is refused", func(t *testing.T) {
 		t.Parallel()
-		srv := startSMTP(t, &smtpServer{})
+		srv := smtptest.Start(t, &smtptest.Server{})
 		for _, m := range []*byline.Message{
 			{ID: 1, Name: "Eve\r\nBcc: victim@example.net", Email: "eve@example.org", Body: "x"},
 			{ID: 2, Name: "Eve", Email: "eve@example.org", Subject: "hi\nBcc: victim@example.net", Body: "x"},
@@ -222,8 +223,8 @@ func TestSender_Send(t *testing.T) {
 
 	t.Run("STARTTLS and AUTH PLAIN", func(t *testing.T) {
 		t.Parallel()
-		serverTLS, clientTLS := selfSignedTLS(t)
-		srv := startSMTP(t, &smtpServer{TLS: serverTLS, Username: "byline", Password: "s3cret"})
+		serverTLS, clientTLS := smtptest.SelfSignedTLS(t)
+		srv := smtptest.Start(t, &smtptest.Server{TLS: serverTLS, Username: "byline", Password: "s3cret"})
 		s := plainSender(srv)
 		s.Security = mail.StartTLS
 		s.TLSConfig = clientTLS
@@ -239,8 +240,8 @@ func TestSender_Send(t *testing.T) {
 
 	t.Run("implicit TLS and AUTH PLAIN", func(t *testing.T) {
 		t.Parallel()
-		serverTLS, clientTLS := selfSignedTLS(t)
-		srv := startSMTP(t, &smtpServer{TLS: serverTLS, Implicit: true, Username: "byline", Password: "s3cret"})
+		serverTLS, clientTLS := smtptest.SelfSignedTLS(t)
+		srv := smtptest.Start(t, &smtptest.Server{TLS: serverTLS, Implicit: true, Username: "byline", Password: "s3cret"})
 		s := plainSender(srv)
 		s.Security = mail.ImplicitTLS
 		s.TLSConfig = clientTLS
@@ -256,8 +257,8 @@ func TestSender_Send(t *testing.T) {
 
 	t.Run("a wrong password is an error", func(t *testing.T) {
 		t.Parallel()
-		serverTLS, clientTLS := selfSignedTLS(t)
-		srv := startSMTP(t, &smtpServer{TLS: serverTLS, Username: "byline", Password: "s3cret"})
+		serverTLS, clientTLS := smtptest.SelfSignedTLS(t)
+		srv := smtptest.Start(t, &smtptest.Server{TLS: serverTLS, Username: "byline", Password: "s3cret"})
 		s := plainSender(srv)
 		s.Security, s.TLSConfig = mail.StartTLS, clientTLS
 		s.Username, s.Password = "byline", "wrong"
@@ -271,7 +272,7 @@ func TestSender_Send(t *testing.T) {
 
 	t.Run("STARTTLS required but not offered is an error", func(t *testing.T) {
 		t.Parallel()
-		srv := startSMTP(t, &smtpServer{})
+		srv := smtptest.Start(t, &smtptest.Server{})
 		s := plainSender(srv)
 		s.Security = mail.StartTLS
 		if err := s.Send(t.Context(), testMessage()); err == nil {
@@ -284,7 +285,7 @@ func TestSender_Send(t *testing.T) {
 
 	t.Run("a refusal is an error with the server's reply", func(t *testing.T) {
 		t.Parallel()
-		srv := startSMTP(t, &smtpServer{Reject: func(int) string { return "451 4.3.0 Mailbox busy, try later" }})
+		srv := smtptest.Start(t, &smtptest.Server{Reject: func(int) string { return "451 4.3.0 Mailbox busy, try later" }})
 		err := plainSender(srv).Send(t.Context(), testMessage())
 		if err == nil || !strings.Contains(err.Error(), "Mailbox busy") {
 			t.Fatalf("Send() = %v, want an error quoting the server's 451 reply", err)
@@ -293,9 +294,9 @@ func TestSender_Send(t *testing.T) {
 
 	t.Run("no server listening is an error", func(t *testing.T) {
 		t.Parallel()
-		srv := startSMTP(t, &smtpServer{})
+		srv := smtptest.Start(t, &smtptest.Server{})
 		s := plainSender(srv)
-		srv.ln.Close()
+		srv.Close()
 		if err := s.Send(t.Context(), testMessage()); err == nil {
 			t.Fatal("Send() = nil, want a connection error")
 		}

@@ -86,6 +86,9 @@ func Start(t testing.TB, s *Server) *Server {
 // Port returns the port the server listens on.
 func (s *Server) Port() int { return s.ln.Addr().(*net.TCPAddr).Port }
 
+// Close stops listening: later connections are refused.
+func (s *Server) Close() error { return s.ln.Close() }
+
 // Mails returns a copy of what the server accepted so far.
 func (s *Server) Mails() []Mail {
 	s.mu.Lock()
