@@ -71,6 +71,28 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// TestWriteBenchArticles writes BenchmarkImport's input to the file named by
+// BYLINE_BENCH_JSONL, to time `byline import` itself:
+//
+//	BYLINE_BENCH_ARTICLES=100000 BYLINE_BENCH_JSONL=/tmp/100k.jsonl go test ./importer -run TestWriteBenchArticles
+//	/usr/bin/time -v go run ./cmd/byline import --data /tmp/bench /tmp/100k.jsonl
+func TestWriteBenchArticles(t *testing.T) {
+	path := os.Getenv("BYLINE_BENCH_JSONL")
+	if path == "" {
+		t.Skip("set BYLINE_BENCH_JSONL to a file name to write the benchmark's articles there")
+	}
+	n := 10_000
+	if v := os.Getenv("BYLINE_BENCH_ARTICLES"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := writeBenchArticles(path, n); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // peakRSS is the process's peak resident set size in bytes (Linux), or 0.
 func peakRSS() int64 {
 	data, err := os.ReadFile("/proc/self/status")

@@ -615,6 +615,16 @@ func (s *ArticleService) ImportAll(ctx context.Context, records iter.Seq2[*bylin
 		c := newStmtCache(tx)
 		defer c.close()
 		now := s.db.now()
+		// A large import touches more pages than SQLite's default cache
+		// (2 MB) holds, and every page pushed out is written to the WAL
+		// before the commit, often more than once. 32 MB kept 100,000
+		// articles' import a third faster here; larger caches were slower
+		// (SQLite frees each cached page on its own).
+		restore, err := c.setCacheSize(ctx, importCacheKiB)
+		if err != nil {
+			return err
+		}
+		defer restore()
 		// The writes get a context without cancellation: the driver would
 		// start a goroutine per statement to watch it. Cancellation is
 		// checked once per article instead.
@@ -966,6 +976,24 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, q string, args ...any) 
 		return c.tx.QueryRowContext(ctx, q, args...) // reports the same error through Scan
 	}
 	return st.QueryRowContext(ctx, args...)
+}
+
+// importCacheKiB is the write connection's page cache during an import.
+const importCacheKiB = 32 << 10
+
+// setCacheSize sets the connection's page cache to kib KiB and returns a
+// function that sets it back, so that the cache outlives no import.
+func (c *stmtCache) setCacheSize(ctx context.Context, kib int) (restore func(), err error) {
+	var old int
+	if err := c.tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&old); err != nil {
+		return nil, fmt.Errorf("read cache size: %w", err)
+	}
+	if _, err := c.tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, kib)); err != nil {
+		return nil, fmt.Errorf("set cache size: %w", err)
+	}
+	return func() {
+		c.tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, old))
+	}, nil
 }
 
 func (c *stmtCache) close() {
