@@ -274,7 +274,8 @@ func (s *ArticleService) prepare(a *byline.Article) error {
 
 // findImportMatch returns the ID of the article a re-import of rec updates,
 // or 0: the one with its import key, else its source URL, else (with
-// neither) its slug and no source.
+// neither, or a key made from its slug) an article with its slug and
+// neither key nor source, as one made in the newsroom.
 func (s *ArticleService) findImportMatch(ctx context.Context, q rowQuerier, rec *byline.ArticleRecord) (int64, error) {
 	a := rec.Article
 	var id int64
@@ -288,7 +289,7 @@ func (s *ArticleService) findImportMatch(ctx context.Context, q rowQuerier, rec 
 	switch {
 	case a.SourceURL != "":
 		err = q.QueryRow(ctx, `SELECT id FROM articles WHERE source_url = $1`, a.SourceURL).Scan(&id)
-	case rec.ImportKey != "":
+	case rec.ImportKey != "" && !strings.HasPrefix(rec.ImportKey, slugKeyPrefix):
 		return 0, nil
 	default:
 		slug := a.Slug

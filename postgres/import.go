@@ -40,6 +40,9 @@ func (s *ArticleService) ImportAll(ctx context.Context, records iter.Seq2[*bylin
 		if _, err := tx.Exec(ctx, `LOCK TABLE articles IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return fmt.Errorf("lock articles: %w", err)
 		}
+		if err := deferWordCounts(ctx, tx); err != nil {
+			return err
+		}
 		w := &writer{Tx: tx, bulk: true}
 		now := s.db.now()
 
@@ -77,8 +80,28 @@ func (s *ArticleService) ImportAll(ctx context.Context, records iter.Seq2[*bylin
 		if err != nil {
 			return err
 		}
-		return readErr
+		if readErr != nil {
+			return readErr
+		}
+		if _, err := tx.Exec(ctx, `SELECT apply_search_word_changes()`); err != nil {
+			return fmt.Errorf("count the words of the imported articles: %w", err)
+		}
+		return nil
 	})
+}
+
+// deferWordCounts has the vocabulary trigger note its changes for the rest
+// of the transaction, for apply_search_word_changes (migration 0012) to add
+// up once.
+func deferWordCounts(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `CREATE TEMP TABLE search_word_changes (word TEXT NOT NULL, delta INTEGER NOT NULL) ON COMMIT DROP`)
+	if err == nil {
+		_, err = tx.Exec(ctx, `SELECT set_config('byline.defer_word_counts', 'on', true)`)
+	}
+	if err != nil {
+		return fmt.Errorf("defer word counts: %w", err)
+	}
+	return nil
 }
 
 // preparedRecord is a record rendered for writing, or why it cannot be.
@@ -146,6 +169,7 @@ func (s *ArticleService) importPrepared(ctx context.Context, w *writer, p prepar
 	res := byline.ImportResult{Article: p.rec.Article}
 	err := p.err
 	if err == nil {
+		keyBySlug(p.rec)
 		res.Created, err = s.importOne(ctx, w, p.rec, now, opts.SkipBad)
 	}
 	if err != nil {
@@ -242,6 +266,7 @@ func (s *ArticleService) importDryRun(ctx context.Context, records iter.Seq2[*by
 			}
 			continue
 		}
+		keyBySlug(rec)
 		id, err := s.findImportMatch(ctx, s.db.pool, rec)
 		if err != nil {
 			return fmt.Errorf("article %d (%q): find article to update: %w", n, a.Headline, err)
@@ -252,19 +277,46 @@ func (s *ArticleService) importDryRun(ctx context.Context, records iter.Seq2[*by
 		if a.PublishedAt.IsZero() && a.Status == byline.Published {
 			a.PublishedAt = now
 		}
-		key := "slug:" + a.Slug
-		if rec.ImportKey != "" {
-			key = "key:" + rec.ImportKey
-		} else if a.SourceURL != "" {
-			key = "url:" + a.SourceURL
+		created := id == 0
+		for _, k := range matchKeys(rec) {
+			created = created && !seen[k]
+			seen[k] = true
 		}
-		res.Created = id == 0 && !seen[key]
-		seen[key] = true
+		res.Created = created
 		if err := report(res); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// slugKeyPrefix starts the import key of an article that has neither a key
+// of its own nor a source URL: the slug it asked for. An article whose slug
+// had to be numbered (a clash) is still found by a re-import.
+const slugKeyPrefix = "slug:"
+
+// keyBySlug gives rec, if it has neither an import key nor a source URL,
+// the import key of the slug it asks for.
+func keyBySlug(rec *byline.ArticleRecord) {
+	if a := rec.Article; rec.ImportKey == "" && a.SourceURL == "" {
+		slug := a.Slug
+		if slug == "" {
+			slug = slugOrDefault(a.Headline)
+		}
+		rec.ImportKey = slugKeyPrefix + slug
+	}
+}
+
+// matchKeys are the keys findImportMatch looks rec up by.
+func matchKeys(rec *byline.ArticleRecord) []string {
+	var keys []string
+	if rec.ImportKey != "" {
+		keys = append(keys, "key:"+rec.ImportKey)
+	}
+	if a := rec.Article; a.SourceURL != "" {
+		keys = append(keys, "url:"+a.SourceURL)
+	}
+	return keys
 }
 
 // exportPage is how many articles an export reads at a time.

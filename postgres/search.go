@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -26,6 +25,8 @@ type SearchService struct {
 	db       *DB
 	articles *ArticleService // for loading authors and tags
 
+	rankCandidates int // 0: the constant rankCandidates
+
 	mu   sync.Mutex
 	trgm *bool // whether search_words has its trigram index; nil until known
 }
@@ -34,15 +35,6 @@ type SearchService struct {
 func NewSearchService(db *DB) *SearchService {
 	return &SearchService{db: db, articles: NewArticleService(db)}
 }
-
-// rankWeights weigh a match in the body (C), the dek (B) and the headline
-// (A), in ts_rank_cd's order {D, C, B, A}: the ratios of the SQLite
-// backend's bm25 weights, 1 : 4 : 10.
-const rankWeights = `'{0.1, 0.1, 0.4, 1.0}'::float4[]`
-
-// rankSQL scores an article's match of the tsquery m in [0, 1), growing
-// with the matches and their weights (normalization 32: rank/(rank+1)).
-const rankSQL = `ts_rank_cd(` + rankWeights + `, a.search, %s, 1|32)`
 
 // snippetWords is how many words of the body a snippet shows.
 const snippetWords = 30
@@ -54,18 +46,44 @@ const (
 	snippetOptions  = `MaxFragments=1, MaxWords=30, MinWords=15, ShortWord=0, StartSel=` + markOpen + `, StopSel=` + markClose
 )
 
-// suggestCandidates bounds the articles Suggest ranks: the newest that
-// match. A two-letter prefix can match half the archive; ranking all of it
-// would cost more than a keystroke is worth.
-const suggestCandidates = 200
-
 // headlineWords is the expression of the headline's words as written, the
 // one the index articles_headline_words is built on: a query must repeat it
 // exactly for the index to serve.
 const headlineWords = `to_tsvector('byline_words', replace(a.headline, '<', ' '))`
 
+// searchTx is a search's read-only transaction, in which the planner does
+// not read the articles whole. Its cost model prices a test of a tsvector
+// at a fraction of a row, but a long article's tsvector is stored apart
+// (TOAST) and must be fetched and decompressed: for a word in one article
+// of six a sequential scan reads every article's tsvector, ten times the
+// work of the GIN index (measured on 20,000 articles), so the planner is
+// told to use the index. The transaction also gives the counts and the
+// pages of a search one snapshot.
+type searchTx struct {
+	*SearchService
+	tx pgx.Tx
+}
+
+// inSearchTx runs fn in a search transaction.
+func (s *SearchService) inSearchTx(ctx context.Context, fn func(st *searchTx) error) error {
+	return pgx.BeginTxFunc(ctx, s.db.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+			return err
+		}
+		return fn(&searchTx{SearchService: s, tx: tx})
+	})
+}
+
 // Search returns a page of the visible articles matching q.
-func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.SearchResult, error) {
+func (s *SearchService) Search(ctx context.Context, q byline.Query) (res *byline.SearchResult, err error) {
+	err = s.inSearchTx(ctx, func(st *searchTx) error {
+		res, err = st.search(ctx, q)
+		return err
+	})
+	return res, err
+}
+
+func (s *searchTx) search(ctx context.Context, q byline.Query) (*byline.SearchResult, error) {
 	if q.IsZero() {
 		return &byline.SearchResult{}, nil
 	}
@@ -73,58 +91,58 @@ func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.Sea
 		return s.browse(ctx, q)
 	}
 	terms := termsOf(q)
-	all, union := terms.all(), terms.all()
+	vis := s.visibility(q, 0)
+	res := &byline.SearchResult{}
+	// Two groups: the articles holding every word, then those holding some.
+	groups := []string{terms.all()}
+	if groups[0] == "" {
+		return res, nil // not one word the engine can match
+	}
 	if some := terms.some(); some != "" {
-		union = "(" + all + " | " + some + ")"
+		groups = append(groups, some)
 	}
-	if union == "" {
-		return &byline.SearchResult{}, nil // not one word the engine can match
+	counts := make([]int, len(groups))
+	for i, expr := range groups {
+		n, err := s.countMatches(ctx, expr, vis)
+		if err != nil {
+			return nil, fmt.Errorf("search %q: %w", q.String(), err)
+		}
+		counts[i] = n
+		res.Total += n
 	}
-	var a args
-	matchArg, everyArg, markArg := a.add(union), a.add(all), a.add(terms.mark())
-	filter := s.filterSQL(q, &a)
-	filterArgs := len(a)
-	// The tsqueries are made once, in a row of their own (OFFSET 0 keeps
-	// the planner from inlining them back into every row).
-	from := `FROM (SELECT to_tsquery('byline', ` + matchArg + `) AS matches, to_tsquery('byline', ` + everyArg + `) AS every,
-		to_tsquery('byline', ` + markArg + `) AS mark OFFSET 0) q
-		JOIN articles a ON a.search @@ q.matches
-		WHERE ` + filter
-	sql := `SELECT a.id, a.search @@ q.every, ` + fmt.Sprintf(rankSQL, "q.mark") + `, count(*) OVER () ` + from +
-		` ORDER BY 2 DESC, 3 DESC, a.live_at DESC, a.id DESC`
+	offset, limit := min(max(q.Offset, 0), res.Total), q.PageLimit()
+	var (
+		hits []scoredID
+		err  error
+	)
 	if q.Sort == byline.SortNewest {
-		sql = `SELECT a.id, true, 0::float4, count(*) OVER () ` + from + ` ORDER BY a.live_at DESC, a.id DESC`
+		hits, err = s.newest(ctx, tsAny(groups), vis, offset, limit)
+	} else {
+		// Rank each group as far as the page needs.
+		need := offset + limit
+		for i, expr := range groups {
+			if need <= 0 {
+				break
+			}
+			if counts[i] == 0 {
+				continue
+			}
+			var ranked []scoredID
+			ranked, err = s.rank(ctx, expr, terms.mark(), vis, counts[i], min(need, counts[i]), i)
+			if err != nil {
+				break
+			}
+			hits = append(hits, ranked...)
+			need -= len(ranked)
+		}
+		hits = hits[min(offset, len(hits)):]
+		hits = hits[:min(limit, len(hits))]
 	}
-	sql += ` LIMIT ` + a.add(q.PageLimit()) + ` OFFSET ` + a.add(max(q.Offset, 0))
-	rows, err := s.db.pool.Query(ctx, sql, a...)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.String(), err)
 	}
-	defer rows.Close()
-	res := &byline.SearchResult{}
-	for rows.Next() {
-		var (
-			id    int64
-			every bool
-			rank  float32
-		)
-		if err := rows.Scan(&id, &every, &rank, &res.Total); err != nil {
-			return nil, fmt.Errorf("search %q: %w", q.String(), err)
-		}
-		h := &byline.SearchHit{Article: &byline.Article{ID: id}}
-		if q.Sort != byline.SortNewest {
-			h.Score = score(every, float64(rank))
-		}
-		res.Hits = append(res.Hits, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search %q: %w", q.String(), err)
-	}
-	if len(res.Hits) == 0 && q.Offset > 0 {
-		// Past the last page: the window function saw no row to count.
-		if err := s.db.pool.QueryRow(ctx, `SELECT count(*) `+from, a[:filterArgs]...).Scan(&res.Total); err != nil {
-			return nil, fmt.Errorf("count search %q: %w", q.String(), err)
-		}
+	for _, h := range hits {
+		res.Hits = append(res.Hits, &byline.SearchHit{Article: &byline.Article{ID: h.id}, Score: h.score})
 	}
 	if err := s.fillHits(ctx, terms.mark(), res.Hits); err != nil {
 		return nil, err
@@ -132,26 +150,20 @@ func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.Sea
 	return res, nil
 }
 
-// score maps a hit's group and rank in [0, 1) onto [0, 2): the hits holding
-// every word score 1 or more.
-func score(every bool, rank float64) float64 {
-	sc := min(max(rank, 0), 0.999999)
-	if every {
-		sc++
-	}
-	return sc
-}
-
 // browse lists, newest first, the articles a query without words selects
 // by its filters and exclusions.
-func (s *SearchService) browse(ctx context.Context, q byline.Query) (*byline.SearchResult, error) {
+func (s *searchTx) browse(ctx context.Context, q byline.Query) (*byline.SearchResult, error) {
 	var a args
-	filter := s.filterSQL(q, &a)
+	with := ""
 	if ex := termsOf(q).exclude; ex != "" {
-		filter += " AND NOT a.search @@ to_tsquery('byline', " + a.add(ex) + ")"
+		with = `WITH ` + matching(&a, "x", ex) + ` `
+	}
+	filter := s.visibility(q, 0)(&a)
+	if with != "" {
+		filter += " AND a.id NOT IN (SELECT id FROM x)"
 	}
 	filterArgs := len(a)
-	rows, err := s.db.pool.Query(ctx, `SELECT a.id, count(*) OVER () FROM articles a
+	rows, err := s.tx.Query(ctx, with+`SELECT a.id, count(*) OVER () FROM articles a
 		WHERE `+filter+` ORDER BY a.live_at DESC, a.id DESC LIMIT `+a.add(q.PageLimit())+` OFFSET `+a.add(max(q.Offset, 0)), a...)
 	if err != nil {
 		return nil, fmt.Errorf("browse %q: %w", q.String(), err)
@@ -169,7 +181,7 @@ func (s *SearchService) browse(ctx context.Context, q byline.Query) (*byline.Sea
 		return nil, fmt.Errorf("browse %q: %w", q.String(), err)
 	}
 	if len(res.Hits) == 0 && q.Offset > 0 {
-		err := s.db.pool.QueryRow(ctx, `SELECT count(*) FROM articles a WHERE `+filter, a[:filterArgs]...).Scan(&res.Total)
+		err := s.tx.QueryRow(ctx, with+`SELECT count(*) FROM articles a WHERE `+filter, a[:filterArgs]...).Scan(&res.Total)
 		if err != nil {
 			return nil, fmt.Errorf("browse %q: %w", q.String(), err)
 		}
@@ -180,28 +192,9 @@ func (s *SearchService) browse(ctx context.Context, q byline.Query) (*byline.Sea
 	return res, nil
 }
 
-// filterSQL returns the conditions on articles a that every search shares:
-// visible now, and q's filters. Exclusions are not here but in the match.
-func (s *SearchService) filterSQL(q byline.Query, a *args) string {
-	where := []string{"a.live_at <= " + a.add(s.db.now())}
-	if q.Tag != nil {
-		where = append(where, "EXISTS (SELECT 1 FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id AND t.slug = "+a.add(cleanText(*q.Tag))+")")
-	}
-	if q.Author != nil {
-		where = append(where, "EXISTS (SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id AND au.slug = "+a.add(cleanText(*q.Author))+")")
-	}
-	if q.Since != nil {
-		where = append(where, "a.live_at >= "+a.add(q.Since.UTC()))
-	}
-	if q.Before != nil {
-		where = append(where, "a.live_at < "+a.add(q.Before.UTC()))
-	}
-	return strings.Join(where, " AND ")
-}
-
 // fillHits loads the hits' articles, in place, with their headlines and
 // snippets marked where they match mark (tsquery text; "" marks nothing).
-func (s *SearchService) fillHits(ctx context.Context, mark string, hits []*byline.SearchHit) error {
+func (s *searchTx) fillHits(ctx context.Context, mark string, hits []*byline.SearchHit) error {
 	if len(hits) == 0 {
 		return nil
 	}
@@ -222,7 +215,7 @@ func (s *SearchService) fillHits(ctx context.Context, mark string, hits []*bylin
 	// punctuation ts_headline leaves off its end is put back. A snippet
 	// without a match (the words were in the headline or the dek) is the
 	// beginning of the body instead.
-	rows, err := s.db.pool.Query(ctx, `SELECT id, headline, snippet,
+	rows, err := s.tx.Query(ctx, `SELECT id, headline, snippet,
 			left(body, pos - 1) ~ '[[:alnum:]]',
 			rest ~ '[[:alnum:]]',
 			CASE WHEN rest ~ '[[:alnum:]]' THEN '' ELSE left(rtrim(rest), 8) END,
@@ -282,12 +275,12 @@ func (s *SearchService) fillHits(ctx context.Context, mark string, hits []*bylin
 
 // fillPlain gives hits that matched no words their articles, headlines
 // as they are and a snippet of the dek or else of the body's beginning.
-func (s *SearchService) fillPlain(ctx context.Context, hits []*byline.SearchHit, articles map[int64]*byline.Article) error {
+func (s *searchTx) fillPlain(ctx context.Context, hits []*byline.SearchHit, articles map[int64]*byline.Article) error {
 	ids := make([]int64, len(hits))
 	for i, h := range hits {
 		ids[i] = h.Article.ID
 	}
-	rows, err := s.db.pool.Query(ctx, `SELECT id, left(body_text, 600) FROM articles WHERE id = ANY ($1)`, ids)
+	rows, err := s.tx.Query(ctx, `SELECT id, left(body_text, 600) FROM articles WHERE id = ANY ($1)`, ids)
 	if err != nil {
 		return fmt.Errorf("load snippets: %w", err)
 	}
@@ -358,11 +351,26 @@ func plainSnippet(dek, body string) byline.Highlight {
 // load returns the articles with the given IDs, with authors and tags but
 // without their bodies.
 func (s *SearchService) load(ctx context.Context, ids []int64) (map[int64]*byline.Article, error) {
-	list, err := s.articles.queryWithoutPeople(ctx, `SELECT `+articleMetadataColumns+` FROM articles a WHERE a.id = ANY ($1)`, ids)
+	return s.loadWith(ctx, s.db.pool, ids)
+}
+
+// load is SearchService.load inside the search transaction, which holds a
+// connection of the pool: a second one, taken meanwhile, could be waited
+// for forever once every connection is a search's.
+func (s *searchTx) load(ctx context.Context, ids []int64) (map[int64]*byline.Article, error) {
+	return s.loadWith(ctx, s.tx, ids)
+}
+
+func (s *SearchService) loadWith(ctx context.Context, q rowsQuerier, ids []int64) (map[int64]*byline.Article, error) {
+	rows, err := q.Query(ctx, `SELECT `+articleMetadataColumns+` FROM articles a WHERE a.id = ANY ($1)`, ids)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load articles: %w", err)
 	}
-	if err := s.articles.attachPeople(ctx, s.db.pool, list); err != nil {
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*byline.Article, error) { return scanArticle(row) })
+	if err != nil {
+		return nil, fmt.Errorf("load articles: %w", err)
+	}
+	if err := s.articles.attachPeople(ctx, q, list); err != nil {
 		return nil, err
 	}
 	m := make(map[int64]*byline.Article, len(list))
@@ -372,51 +380,49 @@ func (s *SearchService) load(ctx context.Context, ids []int64) (map[int64]*bylin
 	return m, nil
 }
 
-// Suggest returns up to n visible articles whose headlines hold q's words.
 func (s *SearchService) Suggest(ctx context.Context, q byline.Query, n int) ([]*byline.Suggestion, error) {
 	n = min(n, byline.MaxSuggestions)
 	expr := suggestExpr(q)
 	if n <= 0 || expr == "" {
 		return nil, nil
 	}
+	// The newest matching headlines, found through the index of headline
+	// words and then sorted (see searchTx and matching).
 	var a args
 	words := a.add(expr)
-	filter := s.filterSQL(q, &a)
+	with := `WITH m AS MATERIALIZED (SELECT id FROM articles a WHERE ` + headlineWords + ` @@ to_tsquery('byline_words', ` + words + `))`
+	filter := s.visibility(q, 0)(&a)
 	if ex := termsOf(q).exclude; ex != "" {
-		filter += " AND NOT a.search @@ to_tsquery('byline', " + a.add(ex) + ")"
+		with += `, ` + matching(&a, "x", ex)
+		filter += " AND a.id NOT IN (SELECT id FROM x)"
 	}
-	// The newest candidates, then the best of them: a short headline that
-	// is mostly the typed words ranks first (normalization 2 divides the
-	// rank by the headline's length).
-	rows, err := s.db.pool.Query(ctx, `SELECT c.id, ts_headline('byline_words', replace(c.headline, '<', `+a.add(markLess)+`), q.words, `+a.add(headlineOptions)+`)
-		FROM (SELECT to_tsquery('byline_words', `+words+`) AS words OFFSET 0) q,
-		LATERAL (
-			SELECT a.id, a.headline, a.live_at, ts_rank(`+headlineWords+`, q.words, 2) AS rank
-			FROM articles a
-			WHERE `+headlineWords+` @@ q.words AND `+filter+`
-			ORDER BY a.id DESC LIMIT `+strconv.Itoa(suggestCandidates)+`
-		) c
-		ORDER BY c.rank DESC, c.live_at DESC, c.id DESC LIMIT `+a.add(n), a...)
-	if err != nil {
-		return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
-	}
-	defer rows.Close()
 	var (
 		ids   []int64
 		heads = make(map[int64]string)
 	)
-	for rows.Next() {
+	err := s.inSearchTx(ctx, func(st *searchTx) error {
+		rows, err := st.tx.Query(ctx, with+`
+			SELECT id, ts_headline('byline_words', replace(headline, '<', `+a.add(markLess)+`), to_tsquery('byline_words', `+words+`), `+a.add(headlineOptions)+`)
+			FROM (
+				SELECT id, headline, live_at FROM (
+					SELECT a.id, a.headline, a.live_at FROM m JOIN articles a ON a.id = m.id WHERE `+filter+` OFFSET 0
+				) c ORDER BY live_at DESC, id DESC LIMIT `+a.add(n)+`
+			) newest ORDER BY live_at DESC, id DESC`, a...)
+		if err != nil {
+			return err
+		}
 		var (
 			id int64
 			hl string
 		)
-		if err := rows.Scan(&id, &hl); err != nil {
-			return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
-		}
-		ids = append(ids, id)
-		heads[id] = hl
-	}
-	if err := rows.Err(); err != nil {
+		_, err = pgx.ForEachRow(rows, []any{&id, &hl}, func() error {
+			ids = append(ids, id)
+			heads[id] = hl
+			return nil
+		})
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
 	}
 	if len(ids) == 0 {
@@ -467,28 +473,27 @@ func (s *SearchService) Related(ctx context.Context, a *byline.Article, n int) (
 	for _, t := range a.Tags {
 		text += " " + t.Name
 	}
-	var words []string
-	for _, w := range query.Parse(text).Words {
-		if !isStopWord(w) {
-			words = append(words, tsString(w))
+	var ranked []scoredID
+	err := s.inSearchTx(ctx, func(st *searchTx) error {
+		words, err := st.telling(ctx, query.Parse(text).Words, relatedWords)
+		if err != nil || len(words) == 0 {
+			return err
 		}
-	}
-	expr := tsAny(words)
-	if expr == "" {
-		return nil, nil
-	}
-	var qa args
-	q := qa.add(expr)
-	rows, err := s.db.pool.Query(ctx, `SELECT a.id
-		FROM (SELECT to_tsquery('byline', `+q+`) AS q OFFSET 0) q JOIN articles a ON a.search @@ q.q
-		WHERE a.live_at <= `+qa.add(s.db.now())+` AND a.id <> `+qa.add(a.ID)+`
-		ORDER BY `+fmt.Sprintf(rankSQL, "q.q")+` DESC, a.live_at DESC, a.id DESC LIMIT `+qa.add(n), qa...)
+		expr := tsAny(words)
+		vis := s.visibility(byline.Query{}, a.ID)
+		total, err := st.countMatches(ctx, expr, vis)
+		if err != nil || total == 0 {
+			return err
+		}
+		ranked, err = st.rank(ctx, expr, expr, vis, total, n, 1)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("related to article %d: %w", a.ID, err)
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("related to article %d: %w", a.ID, err)
+	ids := make([]int64, len(ranked))
+	for i, r := range ranked {
+		ids[i] = r.id
 	}
 	if len(ids) == 0 {
 		return nil, nil
@@ -504,6 +509,60 @@ func (s *SearchService) Related(ctx context.Context, a *byline.Article, n int) (
 		}
 	}
 	return related, nil
+}
+
+// relatedWords is how many of an article's words Related searches for:
+// the rarest, which say most about what the article is about (and cost
+// least to look up), as on SQLite.
+const relatedWords = 4
+
+// rareCount is where telling stops counting a word's articles: enough to
+// tell rare from common.
+const rareCount = 1000
+
+// telling returns, as tsquery operands, up to n of words (stop words aside)
+// that the fewest articles hold, but more than one: a word only the
+// article itself holds relates it to nothing.
+func (s *searchTx) telling(ctx context.Context, words []string, n int) ([]string, error) {
+	var operands []string
+	seen := map[string]bool{}
+	for _, w := range words {
+		op := tsString(w)
+		if op == "" || isStopWord(w) || seen[fold(w)] {
+			continue
+		}
+		seen[fold(w)] = true
+		operands = append(operands, op)
+	}
+	if len(operands) == 0 {
+		return nil, nil
+	}
+	rows, err := s.tx.Query(ctx, `SELECT (SELECT count(*) FROM (SELECT 1 FROM articles
+			WHERE search @@ to_tsquery('byline', u.w) LIMIT $2) x)
+		FROM unnest($1::text[]) WITH ORDINALITY AS u(w, i) ORDER BY u.i`, operands, rareCount+1)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return nil, err
+	}
+	type counted struct {
+		operand string
+		docs    int
+	}
+	var list []counted
+	for i, docs := range counts {
+		if docs > 1 {
+			list = append(list, counted{operands[i], docs})
+		}
+	}
+	slices.SortStableFunc(list, func(a, b counted) int { return a.docs - b.docs })
+	out := make([]string, 0, n)
+	for _, c := range list[:min(n, len(list))] {
+		out = append(out, c.operand)
+	}
+	return out, nil
 }
 
 // DidYouMean replaces the words of q that no article holds with the
@@ -570,7 +629,9 @@ func (s *SearchService) correct(ctx context.Context, w string) (string, error) {
 	}
 	if tw := tsString(w); tw != "" {
 		var known bool
-		err := s.db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM articles WHERE search @@ to_tsquery('byline', $1))`, tw).Scan(&known)
+		err := s.inSearchTx(ctx, func(st *searchTx) error {
+			return st.tx.QueryRow(ctx, `SELECT count(*) > 0 FROM articles WHERE search @@ to_tsquery('byline', $1)`, tw).Scan(&known)
+		})
 		if err != nil {
 			return "", fmt.Errorf("look up %q: %w", w, err)
 		}

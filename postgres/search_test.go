@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/bylinenews/byline"
 	"github.com/bylinenews/byline/internal/dbtest"
 	"github.com/bylinenews/byline/postgres"
@@ -144,5 +146,102 @@ func TestSearchService_unstorableBytes(t *testing.T) {
 	}
 	if _, err := search.DidYouMean(ctx, q); err != nil {
 		t.Errorf("DidYouMean(%q): %v", q.String(), err)
+	}
+}
+
+// TestSearchService_Search_bounded reaches the ranking of large groups,
+// where only the likely best are ranked, by lowering its threshold.
+func TestSearchService_Search_bounded(t *testing.T) {
+	t.Parallel()
+	_, articles, search := openSearch(t)
+	postgres.SetRankCandidates(search, 3)
+	ctx := t.Context()
+	headline := map[int64]bool{}
+	for i := range 30 {
+		a := &byline.Article{Headline: fmt.Sprintf("Report %d", i), Body: "A quiet day. Then a quake shook the town.",
+			Status: byline.Published, PublishedAt: t0.AddDate(0, 0, i)}
+		if i%3 == 0 {
+			a.Headline = fmt.Sprintf("Quake report %d", i)
+		}
+		if i == 29 {
+			a.Status = byline.Draft
+		}
+		if err := articles.Create(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		headline[a.ID] = i%3 == 0
+	}
+	seen := map[int64]bool{}
+	var order []int64
+	for page := 0; page < 4; page++ {
+		q := query.Parse("quake")
+		q.Limit, q.Offset = 10, page*10
+		res, err := search.Search(ctx, q)
+		if err != nil {
+			t.Fatalf("Search(quake, offset %d): %v", q.Offset, err)
+		}
+		if res.Total != 29 {
+			t.Errorf("Search(quake, offset %d).Total = %d, want 29 (the draft left out)", q.Offset, res.Total)
+		}
+		for _, h := range res.Hits {
+			if seen[h.Article.ID] {
+				t.Errorf("article %d on two pages", h.Article.ID)
+			}
+			seen[h.Article.ID] = true
+			order = append(order, h.Article.ID)
+		}
+	}
+	if len(order) != 29 {
+		t.Errorf("pages hold %d articles, want all 29", len(order))
+	}
+	// The 3 newest headline matches were ranked and lead.
+	for i, id := range order[:3] {
+		if !headline[id] {
+			t.Errorf("hit %d (article %d) has no headline match; want the headline matches first", i, id)
+		}
+	}
+	related, err := search.Related(ctx, &byline.Article{ID: order[0], Headline: "Quake"}, 5)
+	if err != nil || len(related) != 5 {
+		t.Errorf("Related(Quake) = %d articles, %v; want 5", len(related), err)
+	}
+}
+
+// A statement that writes many articles (byline migrate-db copies a site
+// with one COPY; an editor's bulk change is one UPDATE) counts their words
+// once, and right.
+func TestSearchService_vocabularyOfBulkStatements(t *testing.T) {
+	t.Parallel()
+	db, articles, _ := openSearch(t)
+	ctx := t.Context()
+	for i := range 3 {
+		if err := articles.Create(ctx, &byline.Article{Headline: fmt.Sprintf("Harbour story %d", i), Dek: "Boats.", Body: "Text.", Status: byline.Published, PublishedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pool := db.Pool()
+	if _, err := pool.Exec(ctx, `UPDATE articles SET dek = 'Ships and boats.' WHERE headline LIKE 'Harbour story%'`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := pool.CopyFrom(ctx, pgx.Identifier{"articles"},
+		[]string{"slug", "headline", "dek", "status", "created_at", "updated_at"},
+		pgx.CopyFromRows([][]any{
+			{"copied-1", "Copied harbour news", "Ships.", "draft", t0, t0},
+			{"copied-2", "Copied river news", "", "draft", t0, t0},
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, counted := vocabulary(t, db)
+	if fmt.Sprint(kept) != fmt.Sprint(counted) {
+		t.Errorf("search_words = %v, but the articles hold %v", kept, counted)
+	}
+	if kept["harbour"] != 4 || kept["ships"] != 4 || kept["boats"] != 3 || kept["river"] != 1 {
+		t.Errorf("counts = %v; want harbour 4, ships 4, boats 3, river 1", kept)
+	}
+	if _, err := pool.Exec(ctx, `DELETE FROM articles WHERE slug LIKE 'copied-%'`); err != nil {
+		t.Fatal(err)
+	}
+	if kept, counted := vocabulary(t, db); fmt.Sprint(kept) != fmt.Sprint(counted) || kept["river"] != 0 {
+		t.Errorf("after a delete: search_words = %v, but the articles hold %v", kept, counted)
 	}
 }

@@ -187,6 +187,47 @@ func testImportAll(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("an article with neither key nor source is found again though its slug was taken", func(t *testing.T) {
+		before := count(t, s)
+		withSource := newArticle("Budget vote delayed", t0)
+		withSource.SourceURL = "https://old.example/budget"
+		plain := func() *byline.ArticleRecord {
+			return &byline.ArticleRecord{Article: newArticle("Budget vote delayed", t0)}
+		}
+		for run := range 2 {
+			src := *withSource
+			res, err := importAll(t, s, byline.ImportOptions{}, &byline.ArticleRecord{Article: &src}, plain())
+			if err != nil || len(res) != 2 || res[0].Created != (run == 0) || res[1].Created != (run == 0) {
+				t.Fatalf("import #%d = %+v, %v; want both created the first time, updated the second", run+1, res, err)
+			}
+			if res[1].Article.Slug != "budget-vote-delayed-2" {
+				t.Errorf("import #%d: slug %q, want budget-vote-delayed-2", run+1, res[1].Article.Slug)
+			}
+		}
+		if n := count(t, s); n != before+2 {
+			t.Errorf("%d articles after importing two twice, want %d", n, before+2)
+		}
+		res, err := importAll(t, s, byline.ImportOptions{DryRun: true}, plain())
+		if err != nil || res[0].Created {
+			t.Errorf("dry run of the same = %+v, %v; want an update", res, err)
+		}
+	})
+
+	t.Run("an import updates an article made in the newsroom by its slug", func(t *testing.T) {
+		made := newArticle("Written in the newsroom", t0)
+		if err := s.Create(ctx, made); err != nil {
+			t.Fatal(err)
+		}
+		before := count(t, s)
+		res, err := importAll(t, s, byline.ImportOptions{}, &byline.ArticleRecord{Article: newArticle("Written in the newsroom", t0)})
+		if err != nil || res[0].Created || res[0].Article.ID != made.ID {
+			t.Errorf("import = %+v, %v; want article %d updated", res, err, made.ID)
+		}
+		if n := count(t, s); n != before {
+			t.Errorf("%d articles, want %d", n, before)
+		}
+	})
+
 	t.Run("a dry run writes nothing", func(t *testing.T) {
 		before, _ := s.LastModified(ctx)
 		n := count(t, s)

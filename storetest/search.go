@@ -444,6 +444,18 @@ func testSearchStopWords(t *testing.T, open Opener) {
 			t.Errorf("Search(%q) = %q, want %q (the first as given)", tt.query, got, tt.want)
 		}
 	}
+	// Suggestions are the newest matching headlines.
+	sugg, err := b.Search.Suggest(ctx, query.Parse("par"), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var heads []string
+	for _, s := range sugg {
+		heads = append(heads, s.Headline.String())
+	}
+	if want := []string{"Parks reopen", "Who will pay for the park?"}; fmt.Sprint(heads) != fmt.Sprint(want) {
+		t.Errorf("Suggest(par, 2) = %q, want %q", heads, want)
+	}
 }
 
 // testSearchVisibility: a scheduled article is found once it is due, by
