@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/bylinenews/byline"
 )
@@ -343,6 +344,28 @@ func (r *run) store(articles byline.ArticleService) error {
 		p.Start("importing", int64(r.good))
 		defer p.Done()
 	}
+	// The store reports on the records in the order it gets them, from
+	// another goroutine: where each came from waits in a queue, so that an
+	// article the store refuses is named by its file and line.
+	var (
+		mu     sync.Mutex
+		places []ParseError
+	)
+	push := func(pe ParseError) {
+		mu.Lock()
+		places = append(places, pe)
+		mu.Unlock()
+	}
+	pop := func() (ParseError, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(places) == 0 {
+			return ParseError{File: "database"}, false
+		}
+		pe := places[0]
+		places = places[1:]
+		return pe, true
+	}
 	records := func(yield func(*byline.ArticleRecord, error) bool) {
 		seq := 0
 		stopped := errors.New("stopped")
@@ -355,6 +378,7 @@ func (r *run) store(articles byline.ArticleService) error {
 				if r.bad[seq] {
 					return nil
 				}
+				push(ParseError{File: f.name, Line: it.Line, Item: it.Label})
 				if !yield(it.Record, nil) {
 					return stopped
 				}
@@ -377,8 +401,10 @@ func (r *run) store(articles byline.ArticleService) error {
 			if p := r.opts.Progress; p != nil {
 				p.Add(1)
 			}
+			place, _ := pop()
 			if res.Err != nil {
-				r.report.Bad = append(r.report.Bad, &ParseError{File: "database", Item: res.Article.Headline, Err: res.Err})
+				place.Err = res.Err
+				r.report.Bad = append(r.report.Bad, &place)
 				return nil
 			}
 			if res.Created {
@@ -392,6 +418,12 @@ func (r *run) store(articles byline.ArticleService) error {
 			return nil
 		})
 	if err != nil {
+		// The store stops at the first article it refuses, the oldest it
+		// has not reported on.
+		if place, ok := pop(); ok && byline.ErrorKind(err) != byline.Internal {
+			place.Err = err
+			return &place
+		}
 		return fmt.Errorf("import: %w", err)
 	}
 	return nil

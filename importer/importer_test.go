@@ -413,3 +413,31 @@ func short(v any) string {
 	}
 	return s
 }
+
+// An article the database refuses (here: it would take another article's
+// source URL) is named by its file and line, like a bad input.
+func TestImporter_RefusedByStore(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	dir := t.TempDir()
+	first := filepath.Join(dir, "a.jsonl")
+	os.WriteFile(first, []byte(`{"headline":"A","body":"x","import_key":"k1"}`+"\n"+`{"headline":"B","body":"y","source_url":"https://x.example/b"}`+"\n"), 0o600)
+	if _, err := runImport(t, s, Options{}, first); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, s)
+	second := filepath.Join(dir, "b.jsonl")
+	os.WriteFile(second, []byte(`{"headline":"C","body":"z"}`+"\n"+`{"headline":"A2","body":"x","import_key":"k1","source_url":"https://x.example/b"}`+"\n"+`{"headline":"D","body":"w"}`+"\n"), 0o600)
+
+	_, err := runImport(t, s, Options{}, second)
+	if want := "b.jsonl:2 (A2): Another article already has the source URL"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error = %v, want %q", err, want)
+	}
+	if snapshot(t, s) != before {
+		t.Errorf("the site changed after a refused import")
+	}
+	report, err := runImport(t, s, Options{SkipBad: true}, second)
+	if err != nil || report.Created != 2 || len(report.Bad) != 1 || !strings.Contains(report.Bad[0].Error(), "b.jsonl:2 (A2): Another article already has the source URL") {
+		t.Errorf("with SkipBad: %+v, %v", report, err)
+	}
+}

@@ -1056,6 +1056,10 @@ func (w *bulkWriter) add(p preparedRecord) error {
 	w.n++
 	rec := p.rec
 	if p.err != nil {
+		// Those waiting come first: results are reported in input order.
+		if err := w.flush(); err != nil {
+			return err
+		}
 		return w.refuse(rec, w.n, p.err)
 	}
 	keyBySlug(rec)
