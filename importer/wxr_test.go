@@ -205,6 +205,22 @@ func TestWXR_Errors(t *testing.T) {
 			t.Errorf("error = %v, want one saying it is not a WordPress export", err)
 		}
 	})
+	t.Run("a field larger than any article stops the file with a clear message", func(t *testing.T) {
+		// The reader stops at maxItemBytes, whatever the size beyond (the
+		// CSV and JSON-lines tests use 50 MB; XML is slower to read).
+		src, _ := os.ReadFile("testdata/wxr/impossible-date.xml")
+		huge := strings.Replace(string(src), "<p>Text.</p>", "<p>"+strings.Repeat("x", maxItemBytes+1<<20)+"</p>", 2)
+		path := t.TempDir() + "/huge.xml"
+		os.WriteFile(path, []byte(huge), 0o600)
+		items, err := readItems(t, &WXR{}, path)
+		var pe *ParseError
+		if !errors.As(err, &pe) || pe.Item != "item 1" || !strings.Contains(err.Error(), "larger than") {
+			t.Errorf("error = %v, want item 1 named and a size message", err)
+		}
+		if len(items) != 0 {
+			t.Errorf("%d items before the huge one, want 0", len(items))
+		}
+	})
 	t.Run("invalid UTF-8 names its line", func(t *testing.T) {
 		src, _ := os.ReadFile("testdata/wxr/impossible-date.xml")
 		bad := strings.Replace(string(src), "Another good post", "Another \xff\xfe post", 1)
