@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/internal/passhash"
 )
 
 var _ byline.UserService = (*UserService)(nil)
@@ -88,7 +89,7 @@ func (s *UserService) CreateUser(ctx context.Context, u *byline.User, password s
 	if err := byline.ValidatePassword(password); err != nil {
 		return err
 	}
-	hash := hashPassword(password) // before the transaction: it takes a while
+	hash := passhash.Hash(password) // before the transaction: it takes a while
 	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		now := s.db.now()
 		err := tx.QueryRow(ctx, `INSERT INTO users (email, name, role, password_hash, disabled,
@@ -188,7 +189,7 @@ func (s *UserService) SetPassword(ctx context.Context, id int64, password string
 	if err := byline.ValidatePassword(password); err != nil {
 		return err
 	}
-	hash := hashPassword(password)
+	hash := passhash.Hash(password)
 	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		now := s.db.now()
 		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2 WHERE id = $3`,
@@ -218,19 +219,19 @@ func (s *UserService) Authenticate(ctx context.Context, email, password string) 
 	email = byline.NormalizeEmail(email)
 	if !textOK(email) {
 		// PostgreSQL would refuse the query; no stored address is like it.
-		checkPassword(dummyHash(), password)
+		passhash.Check(passhash.Dummy(), password)
 		return nil, errSignIn
 	}
 	var hash string
 	u, err := scanUser(withExtra{s.db.pool.QueryRow(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u WHERE u.email = $1`,
 		email), []any{&hash}})
 	if errors.Is(err, pgx.ErrNoRows) {
-		checkPassword(dummyHash(), password) // spend the same time as for a real user
+		passhash.Check(passhash.Dummy(), password) // spend the same time as for a real user
 		return nil, errSignIn
 	} else if err != nil {
 		return nil, fmt.Errorf("find user by email: %w", err)
 	}
-	ok, err := checkPassword(hash, password)
+	ok, err := passhash.Check(hash, password)
 	if err != nil {
 		return nil, fmt.Errorf("user %d: %w", u.ID, err)
 	}

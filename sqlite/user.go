@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/internal/passhash"
 )
 
 var _ byline.UserService = (*UserService)(nil)
@@ -87,7 +88,7 @@ func (s *UserService) CreateUser(ctx context.Context, u *byline.User, password s
 	if err := byline.ValidatePassword(password); err != nil {
 		return err
 	}
-	hash := hashPassword(password) // before the transaction: it takes a while
+	hash := passhash.Hash(password) // before the transaction: it takes a while
 	return s.db.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.db.now()
 		err := tx.QueryRowContext(ctx, `INSERT INTO users (email, name, role, password_hash, disabled,
@@ -169,7 +170,7 @@ func (s *UserService) SetPassword(ctx context.Context, id int64, password string
 	if err := byline.ValidatePassword(password); err != nil {
 		return err
 	}
-	hash := hashPassword(password)
+	hash := passhash.Hash(password)
 	return s.db.inTx(ctx, func(tx *sql.Tx) error {
 		now := s.db.now().UnixMilli()
 		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?`,
@@ -200,12 +201,12 @@ func (s *UserService) Authenticate(ctx context.Context, email, password string) 
 	u, err := scanUser(extraColumns{s.db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u WHERE u.email = ?`,
 		byline.NormalizeEmail(email)), []any{&hash}})
 	if errors.Is(err, sql.ErrNoRows) {
-		checkPassword(dummyHash(), password) // spend the same time as for a real user
+		passhash.Check(passhash.Dummy(), password) // spend the same time as for a real user
 		return nil, errSignIn
 	} else if err != nil {
 		return nil, fmt.Errorf("find user by email: %w", err)
 	}
-	ok, err := checkPassword(hash, password)
+	ok, err := passhash.Check(hash, password)
 	if err != nil {
 		return nil, fmt.Errorf("user %d: %w", u.ID, err)
 	}

@@ -1,4 +1,7 @@
-package sqlite
+// Package passhash hashes and checks newsroom passwords with argon2id, in
+// the PHC string format, the same for every storage backend: a site copied
+// from SQLite to PostgreSQL keeps its users' passwords.
+package passhash
 
 import (
 	"crypto/rand"
@@ -26,9 +29,9 @@ const (
 
 var b64 = base64.RawStdEncoding
 
-// hashPassword returns password hashed with argon2id and a fresh random
+// Hash returns password hashed with argon2id and a fresh random
 // salt, in the PHC string format: $argon2id$v=19$m=...,t=...,p=...$salt$hash.
-func hashPassword(password string) string {
+func Hash(password string) string {
 	salt := make([]byte, argonSaltLen)
 	rand.Read(salt) // never fails (crypto/rand)
 	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
@@ -36,9 +39,9 @@ func hashPassword(password string) string {
 		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
-// checkPassword reports whether password matches the PHC-format hash,
+// Check reports whether password matches the PHC-format hash,
 // comparing in constant time.
-func checkPassword(hash, password string) (bool, error) {
+func Check(hash, password string) (bool, error) {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false, errors.New("password hash: not argon2id")
@@ -66,7 +69,7 @@ func checkPassword(hash, password string) (bool, error) {
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
-// dummyHash is checked against when no user has the email address, so an
+// Dummy is checked against when no user has the email address, so an
 // unknown address takes as long to refuse as a wrong password.
 // It is made on first use, not at start-up.
-var dummyHash = sync.OnceValue(func() string { return hashPassword("no user has this password") })
+var Dummy = sync.OnceValue(func() string { return Hash("no user has this password") })
