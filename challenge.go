@@ -2,7 +2,10 @@ package byline
 
 import (
 	"context"
+	"crypto/subtle"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // Challenge is one captcha: the characters a reader must type, shown as an
@@ -35,4 +38,22 @@ type ChallengeStore interface {
 	// challenge is burnt whatever the answer: a second call with the same
 	// ID returns false. An unknown or expired ID returns false.
 	SolveChallenge(ctx context.Context, id, answer string) (bool, error)
+}
+
+// AnswerMatches reports whether a reader's answer is the solution, ignoring
+// case and spaces (" ab 12" matches "AB12"), in constant time. An empty
+// answer never matches.
+func AnswerMatches(answer, solution string) bool {
+	a, s := foldAnswer(answer), foldAnswer(solution)
+	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(s)) == 1
+}
+
+// foldAnswer drops every space and folds case.
+func foldAnswer(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, s)
 }

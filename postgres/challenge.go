@@ -2,12 +2,9 @@ package postgres
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/jackc/pgx/v5"
 
@@ -117,16 +114,5 @@ func (s *ChallengeStore) SolveChallenge(ctx context.Context, id, answer string) 
 	} else if err != nil {
 		return false, fmt.Errorf("solve challenge: %w", err)
 	}
-	a, b := foldAnswer(answer), foldAnswer(solution)
-	return expires.After(s.db.now()) && a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1, nil
-}
-
-// foldAnswer drops every space and folds case, so " ab 12" equals "AB12".
-func foldAnswer(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return unicode.ToLower(r)
-	}, s)
+	return expires.After(s.db.now()) && byline.AnswerMatches(answer, solution), nil
 }

@@ -528,10 +528,10 @@ func (s *searchTx) telling(ctx context.Context, words []string, n int) ([]string
 	seen := map[string]bool{}
 	for _, w := range words {
 		op := tsString(w)
-		if op == "" || isStopWord(w) || seen[fold(w)] {
+		if op == "" || query.IsStopWord(w) || seen[query.Fold(w)] {
 			continue
 		}
-		seen[fold(w)] = true
+		seen[query.Fold(w)] = true
 		operands = append(operands, op)
 	}
 	if len(operands) == 0 {
@@ -569,39 +569,11 @@ func (s *searchTx) telling(ctx context.Context, words []string, n int) ([]string
 // nearest words of the vocabulary, and returns the new query if it finds
 // visible articles.
 func (s *SearchService) DidYouMean(ctx context.Context, q byline.Query) (*byline.Query, error) {
-	fixed := q
-	fixed.Words = slices.Clone(q.Words)
-	fixed.Phrases = slices.Clone(q.Phrases)
-	fixed.Prefix, fixed.Offset, fixed.Limit = false, 0, 1
-	changed := false
-	for i, w := range fixed.Words {
-		c, err := s.correct(ctx, w)
-		if err != nil {
-			return nil, err
-		}
-		if c != "" {
-			fixed.Words[i], changed = c, true
-		}
+	fixed, changed, err := query.Correct(q, func(w string) (string, error) { return s.correct(ctx, w) })
+	if err != nil || !changed {
+		return nil, err
 	}
-	for i, p := range fixed.Phrases {
-		words := strings.Fields(p)
-		phraseChanged := false
-		for j, w := range words {
-			c, err := s.correct(ctx, w)
-			if err != nil {
-				return nil, err
-			}
-			if c != "" {
-				words[j], phraseChanged = c, true
-			}
-		}
-		if phraseChanged {
-			fixed.Phrases[i], changed = strings.Join(words, " "), true
-		}
-	}
-	if !changed {
-		return nil, nil
-	}
+	fixed.Limit = 1
 	res, err := s.Search(ctx, fixed)
 	if err != nil {
 		return nil, err
@@ -609,7 +581,7 @@ func (s *SearchService) DidYouMean(ctx context.Context, q byline.Query) (*byline
 	if res.Total == 0 {
 		return nil, nil
 	}
-	fixed.Limit, fixed.Offset, fixed.Sort = q.Limit, 0, q.Sort
+	fixed.Limit = q.Limit
 	return &fixed, nil
 }
 
@@ -624,7 +596,7 @@ const nearWords = 64
 // trigrams, found through a GiST index; without it, as on SQLite, the words
 // sharing w's first letter (or its second, for a swap of the first two).
 func (s *SearchService) correct(ctx context.Context, w string) (string, error) {
-	if isStopWord(w) {
+	if query.IsStopWord(w) {
 		return "", nil
 	}
 	if tw := tsString(w); tw != "" {
@@ -639,7 +611,7 @@ func (s *SearchService) correct(ctx context.Context, w string) (string, error) {
 			return "", nil
 		}
 	}
-	word := []rune(fold(cleanText(w)))
+	word := []rune(query.Fold(cleanText(w)))
 	if len(word) < 3 {
 		return "", nil
 	}
@@ -686,7 +658,7 @@ func (s *SearchService) correct(ctx context.Context, w string) (string, error) {
 		}
 		var c candidate
 		_, err = pgx.ForEachRow(rows, []any{&c.term, &c.docs}, func() error {
-			c.dist = editDistance(word, []rune(c.term), maxDist)
+			c.dist = query.EditDistance(word, []rune(c.term), maxDist)
 			if c.dist <= maxDist && (best == nil || c.dist < best.dist || (c.dist == best.dist && c.docs > best.docs) ||
 				(c.dist == best.dist && c.docs == best.docs && c.term < best.term)) {
 				found := c
@@ -701,7 +673,7 @@ func (s *SearchService) correct(ctx context.Context, w string) (string, error) {
 	if best == nil {
 		return "", nil
 	}
-	return matchCase(w, best.term), nil
+	return query.MatchCase(w, best.term), nil
 }
 
 // hasTrigrams reports whether the vocabulary has its trigram index, made by

@@ -2,12 +2,9 @@ package postgres
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/query"
 )
 
 // This file turns a byline.Query into tsquery text for to_tsquery. Every
@@ -95,7 +92,7 @@ func termsOf(q byline.Query) searchTerms {
 	for _, w := range q.Words {
 		switch s := tsString(w); {
 		case s == "":
-		case isStopWord(w):
+		case query.IsStopWord(w):
 			stop = append(stop, s)
 		default:
 			t.should = append(t.should, s)
@@ -139,82 +136,6 @@ func (t searchTerms) some() string {
 
 // mark matches every word and phrase, for ranking and highlighting.
 func (t searchTerms) mark() string { return tsAny(t.marks) }
-
-// stopWords are English words too common to tell articles apart (the same
-// list as the SQLite backend's).
-var stopWords = func() map[string]bool {
-	m := make(map[string]bool)
-	for _, w := range strings.Fields(`a about after all also am an and any are as at be because been
-		but by can could did do does for from had has have he her hers him his how i if in into is it
-		its just me my no nor not of on or our out she so some than that the their them then there
-		these they this those to too up us was we were what when where which while who whom why will
-		with would you your`) {
-		m[w] = true
-	}
-	return m
-}()
-
-func isStopWord(w string) bool { return stopWords[strings.ToLower(w)] }
-
-// fold lower-cases s and removes diacritics, as the byline_words
-// configuration does with unaccent, so a typed word compares with the
-// vocabulary.
-func fold(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
-}
-
-// editDistance returns the optimal string alignment distance between a
-// and b (insertions, deletions, substitutions and swaps of neighbours, each
-// costing one), giving up with max+1 once the distance must exceed max.
-func editDistance(a, b []rune, max int) int {
-	if d := len(a) - len(b); d > max || -d > max {
-		return max + 1
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > max {
-			return max + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
-}
-
-// matchCase gives the correction the capital a reader typed: "Syira"
-// becomes "Syria", not "syria".
-func matchCase(typed, term string) string {
-	r, _ := utf8.DecodeRuneInString(typed)
-	if r != utf8.RuneError && strings.ToUpper(string(r)) == string(r) && strings.ToLower(string(r)) != string(r) {
-		t, size := utf8.DecodeRuneInString(term)
-		return strings.ToUpper(string(t)) + term[size:]
-	}
-	return term
-}
 
 // Markers ts_headline puts around matches, and the stand-in for '<' in the
 // text it marks (the parser would read <...> as a tag and drop it). They

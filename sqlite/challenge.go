@@ -2,13 +2,10 @@ package sqlite
 
 import (
 	"context"
-	"crypto/subtle"
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/bylinenews/byline"
 )
@@ -103,22 +100,11 @@ func (s *ChallengeStore) SolveChallenge(ctx context.Context, id, answer string) 
 		} else if err != nil {
 			return fmt.Errorf("solve challenge: %w", err)
 		}
-		a, b := foldAnswer(answer), foldAnswer(solution)
-		ok = expires > now.UnixMilli() && a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+		ok = expires > now.UnixMilli() && byline.AnswerMatches(answer, solution)
 		return nil
 	})
 	if err != nil {
 		return false, err
 	}
 	return ok, nil
-}
-
-// foldAnswer drops every space and folds case, so " ab 12" equals "AB12".
-func foldAnswer(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return unicode.ToLower(r)
-	}, s)
 }

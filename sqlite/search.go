@@ -448,10 +448,10 @@ func (s *SearchService) telling(ctx context.Context, words []string, n int) ([]s
 	var list []counted
 	seen := map[string]bool{}
 	for _, w := range words {
-		if isStopWord(w) || seen[fold(w)] {
+		if query.IsStopWord(w) || seen[query.Fold(w)] {
 			continue
 		}
-		seen[fold(w)] = true
+		seen[query.Fold(w)] = true
 		var docs int
 		err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)`,
 			ftsString(w), s.exact()+1).Scan(&docs)
@@ -474,39 +474,11 @@ func (s *SearchService) telling(ctx context.Context, words []string, n int) ([]s
 // nearest words of the index's vocabulary, and returns the new query if it
 // finds visible articles.
 func (s *SearchService) DidYouMean(ctx context.Context, q byline.Query) (*byline.Query, error) {
-	fixed := q
-	fixed.Words = slices.Clone(q.Words)
-	fixed.Phrases = slices.Clone(q.Phrases)
-	fixed.Prefix, fixed.Offset, fixed.Limit = false, 0, 1
-	changed := false
-	for i, w := range fixed.Words {
-		c, err := s.correct(ctx, w)
-		if err != nil {
-			return nil, err
-		}
-		if c != "" {
-			fixed.Words[i], changed = c, true
-		}
+	fixed, changed, err := query.Correct(q, func(w string) (string, error) { return s.correct(ctx, w) })
+	if err != nil || !changed {
+		return nil, err
 	}
-	for i, p := range fixed.Phrases {
-		words := strings.Fields(p)
-		phraseChanged := false
-		for j, w := range words {
-			c, err := s.correct(ctx, w)
-			if err != nil {
-				return nil, err
-			}
-			if c != "" {
-				words[j], phraseChanged = c, true
-			}
-		}
-		if phraseChanged {
-			fixed.Phrases[i], changed = strings.Join(words, " "), true
-		}
-	}
-	if !changed {
-		return nil, nil
-	}
+	fixed.Limit = 1
 	res, err := s.Search(ctx, fixed)
 	if err != nil {
 		return nil, err
@@ -514,7 +486,7 @@ func (s *SearchService) DidYouMean(ctx context.Context, q byline.Query) (*byline
 	if res.Total == 0 {
 		return nil, nil
 	}
-	fixed.Limit, fixed.Offset, fixed.Sort = q.Limit, 0, q.Sort
+	fixed.Limit = q.Limit
 	return &fixed, nil
 }
 
@@ -523,7 +495,7 @@ func (s *SearchService) DidYouMean(ctx context.Context, q byline.Query) (*byline
 // w's first letter (or its second, for a swap of the first two): few typos
 // are in the first letter, and it keeps the vocabulary scan short.
 func (s *SearchService) correct(ctx context.Context, w string) (string, error) {
-	if isStopWord(w) {
+	if query.IsStopWord(w) {
 		return "", nil
 	}
 	var known int
@@ -535,7 +507,7 @@ func (s *SearchService) correct(ctx context.Context, w string) (string, error) {
 	if known > 0 {
 		return "", nil
 	}
-	word := []rune(fold(w))
+	word := []rune(query.Fold(w))
 	if len(word) < 3 {
 		return "", nil
 	}
@@ -568,7 +540,7 @@ func (s *SearchService) correct(ctx context.Context, w string) (string, error) {
 				if err := rows.Scan(&c.term, &c.docs); err != nil {
 					return err
 				}
-				c.dist = editDistance(word, []rune(c.term), maxDist)
+				c.dist = query.EditDistance(word, []rune(c.term), maxDist)
 				if c.dist > maxDist {
 					continue
 				}
@@ -585,16 +557,5 @@ func (s *SearchService) correct(ctx context.Context, w string) (string, error) {
 	if best == nil {
 		return "", nil
 	}
-	return matchCase(w, best.term), nil
-}
-
-// matchCase gives the correction the capital a reader typed: "Syira"
-// becomes "Syria", not "syria".
-func matchCase(typed, term string) string {
-	r, _ := utf8.DecodeRuneInString(typed)
-	if r != utf8.RuneError && strings.ToUpper(string(r)) == string(r) && strings.ToLower(string(r)) != string(r) {
-		t, size := utf8.DecodeRuneInString(term)
-		return strings.ToUpper(string(t)) + term[size:]
-	}
-	return term
+	return query.MatchCase(w, best.term), nil
 }

@@ -2,11 +2,9 @@ package sqlite
 
 import (
 	"strings"
-	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/query"
 )
 
 // This file turns a byline.Query into FTS5 match expressions. Every term
@@ -58,7 +56,7 @@ func termsOf(q byline.Query) searchTerms {
 	var t searchTerms
 	var stop []string
 	for _, w := range q.Words {
-		if isStopWord(w) {
+		if query.IsStopWord(w) {
 			stop = append(stop, ftsString(w))
 			continue
 		}
@@ -119,70 +117,6 @@ func (t searchTerms) inHeadline(expr string) string {
 // marks matches every word and phrase, for highlighting.
 func (t searchTerms) marks() string {
 	return ftsAny(append(append([]string{}, t.should...), t.must...))
-}
-
-// stopWords are English words too common to tell articles apart.
-var stopWords = func() map[string]bool {
-	m := make(map[string]bool)
-	for _, w := range strings.Fields(`a about after all also am an and any are as at be because been
-		but by can could did do does for from had has have he her hers him his how i if in into is it
-		its just me my no nor not of on or our out she so some than that the their them then there
-		these they this those to too up us was we were what when where which while who whom why will
-		with would you your`) {
-		m[w] = true
-	}
-	return m
-}()
-
-func isStopWord(w string) bool { return stopWords[strings.ToLower(w)] }
-
-// fold lower-cases s and removes diacritics, as the unicode61 tokenizer
-// with remove_diacritics 2 does, so a typed word compares with the index's
-// vocabulary.
-func fold(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
-}
-
-// editDistance returns the optimal string alignment distance between a
-// and b (insertions, deletions, substitutions and swaps of neighbours, each
-// costing one), giving up with max+1 once the distance must exceed max.
-func editDistance(a, b []rune, max int) int {
-	if d := len(a) - len(b); d > max || -d > max {
-		return max + 1
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > max {
-			return max + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 // Markers FTS5's highlight() and snippet() put around matches. They are
