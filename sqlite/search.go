@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/highlight"
 	"github.com/bylinenews/byline/query"
 )
 
@@ -54,7 +55,7 @@ func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.Sea
 	terms := termsOf(q)
 	vis := s.visibility(q, 0)
 	res := &byline.SearchResult{}
-	total, approx, density, last, err := s.countOrEstimate(ctx, terms.any(), vis)
+	total, approx, err := s.countOrEstimate(ctx, terms.any(), vis)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.String(), err)
 	}
@@ -80,7 +81,7 @@ func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.Sea
 			var ranked []scoredID
 			if res.Approximate {
 				// Too many to rank by bm25 within a search's budget.
-				ranked, err = s.rankRecent(ctx, expr, terms.inHeadline(expr), vis, need, i, density, last)
+				ranked, err = s.rankRecent(ctx, expr, terms.inHeadline(expr), vis, need, i)
 			} else {
 				ranked, err = s.rankAll(ctx, expr, vis, need, i)
 			}
@@ -99,7 +100,7 @@ func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.Sea
 	for _, h := range hits {
 		res.Hits = append(res.Hits, &byline.SearchHit{Article: &byline.Article{ID: h.id}, Score: h.score})
 	}
-	if err := s.fillHits(ctx, terms.marks(), res.Hits); err != nil {
+	if err := s.fillHits(ctx, terms.marked, res.Hits); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -137,16 +138,18 @@ func (s *SearchService) browse(ctx context.Context, q byline.Query) (*byline.Sea
 			return nil, fmt.Errorf("browse %q: %w", q.String(), err)
 		}
 	}
-	if err := s.fillHits(ctx, "", res.Hits); err != nil {
+	if err := s.fillHits(ctx, nil, res.Hits); err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
 // fillHits loads the hits' articles, in place, with their headlines and
-// snippets marked where they match marks (an FTS5 expression; "" marks
-// nothing).
-func (s *SearchService) fillHits(ctx context.Context, marks string, hits []*byline.SearchHit) error {
+// snippets marked where they match terms (words or phrases; none marks
+// nothing). The marking is done here, in Go, from the article's text:
+// FTS5's highlight() and snippet() would tokenize each hit's body again,
+// at ten times the cost.
+func (s *SearchService) fillHits(ctx context.Context, terms []string, hits []*byline.SearchHit) error {
 	if len(hits) == 0 {
 		return nil
 	}
@@ -154,40 +157,19 @@ func (s *SearchService) fillHits(ctx context.Context, marks string, hits []*byli
 	for i, h := range hits {
 		ids[i] = h.Article.ID
 	}
-	articles, err := s.load(ctx, ids)
+	list, err := s.articles.query(ctx, `SELECT a.id, a.slug, a.headline, a.dek, '', '', a.body_text, a.status,
+		a.published_at, a.created_at, a.updated_at, a.source_url, a.feature_image_url, a.version
+		FROM articles a WHERE a.id IN (`+idList(ids)+`)`)
 	if err != nil {
-		return err
+		return fmt.Errorf("load search hits: %w", err)
 	}
-	byID := make(map[int64]marked, len(hits))
-	if marks != "" {
-		// One walk of the range the hits span, not a lookup per hit: each
-		// lookup would set FTS5's cursor up anew, seeking every word.
-		rows, err := s.db.read.QueryContext(ctx, `SELECT rowid,
-			highlight(articles_fts, 0, ?1, ?2),
-			snippet(articles_fts, 2, ?1, ?2, '…', `+strconv.Itoa(snippetTokens)+`)
-			FROM articles_fts WHERE articles_fts MATCH ?3 AND rowid BETWEEN ?4 AND ?5 AND +rowid IN (`+idList(ids)+`)`,
-			markOpen, markClose, marks, slices.Min(ids), slices.Max(ids))
-		if err != nil {
-			return fmt.Errorf("mark search hits: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				id int64
-				m  marked
-			)
-			if err := rows.Scan(&id, &m.headline, &m.snippet); err != nil {
-				return fmt.Errorf("mark search hits: %w", err)
-			}
-			byID[id] = m
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("mark search hits: %w", err)
-		}
+	articles := make(map[int64]*byline.Article, len(list))
+	for _, a := range list {
+		articles[a.ID] = a
 	}
-	starts, err := s.bodyStarts(ctx, hits, byID)
-	if err != nil {
-		return err
+	var m *highlight.Matcher
+	if len(terms) > 0 {
+		m = highlight.NewMatcher(terms)
 	}
 	for _, h := range hits {
 		a := articles[h.Article.ID]
@@ -196,55 +178,21 @@ func (s *SearchService) fillHits(ctx context.Context, marks string, hits []*byli
 			// what is known rather than fail the page.
 			continue
 		}
+		body := a.BodyText
+		a.BodyText = "" // hits carry no bodies
 		h.Article = a
-		m, ok := byID[a.ID]
-		if !ok {
+		if m == nil {
 			h.Headline = byline.Highlight{{Text: a.Headline}}
-			h.Snippet = plainSnippet(a.Dek, starts[a.ID])
+			h.Snippet = plainSnippet(a.Dek, body)
 			continue
 		}
-		h.Headline = parseMarked(m.headline)
-		h.Snippet = parseMarked(m.snippet)
-		if strings.TrimSpace(h.Snippet.String()) == "" {
-			h.Snippet = plainSnippet(a.Dek, starts[a.ID])
+		h.Headline = m.Highlight(a.Headline)
+		if h.Snippet = m.Snippet(body, snippetTokens); h.Snippet == nil {
+			h.Snippet = plainSnippet(a.Dek, body)
 		}
 	}
 	return nil
 }
-
-// bodyStarts returns the beginning of the body of each hit that has no
-// marked snippet, for a plain one.
-func (s *SearchService) bodyStarts(ctx context.Context, hits []*byline.SearchHit, byID map[int64]marked) (map[int64]string, error) {
-	var ids []int64
-	for _, h := range hits {
-		if m, ok := byID[h.Article.ID]; !ok || strings.TrimSpace(m.snippet) == "" {
-			ids = append(ids, h.Article.ID)
-		}
-	}
-	starts := make(map[int64]string, len(ids))
-	if len(ids) == 0 {
-		return starts, nil
-	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT id, substr(body_text, 1, 600) FROM articles WHERE id IN (`+idList(ids)+`)`)
-	if err != nil {
-		return nil, fmt.Errorf("load snippets: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			id   int64
-			text string
-		)
-		if err := rows.Scan(&id, &text); err != nil {
-			return nil, fmt.Errorf("load snippets: %w", err)
-		}
-		starts[id] = text
-	}
-	return starts, rows.Err()
-}
-
-// marked is a hit's headline and snippet with FTS5's markers.
-type marked struct{ headline, snippet string }
 
 // plainSnippet is the dek, or else the beginning of the body, unmarked.
 func plainSnippet(dek, body string) byline.Highlight {
@@ -399,12 +347,12 @@ func (s *SearchService) Related(ctx context.Context, a *byline.Article, n int) (
 	terms := searchTerms{should: words}
 	expr := ftsAny(words)
 	vis := s.visibility(byline.Query{}, a.ID)
-	total, approx, density, last, err := s.countOrEstimate(ctx, expr, vis)
+	total, approx, err := s.countOrEstimate(ctx, expr, vis)
 	var ranked []scoredID
 	switch {
 	case err != nil || total == 0:
 	case approx:
-		ranked, err = s.rankRecent(ctx, expr, terms.inHeadline(expr), vis, n, 1, density, last)
+		ranked, err = s.rankRecent(ctx, expr, terms.inHeadline(expr), vis, n, 1)
 	default:
 		ranked, err = s.rankAll(ctx, expr, vis, n, 1)
 	}

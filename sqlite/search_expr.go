@@ -46,6 +46,7 @@ type searchTerms struct {
 	should  []string // word strings: all of them rank first, any of them matches
 	must    []string // phrase strings, each required
 	exclude string   // an expression no result may match, or ""
+	marked  []string // the words and phrases of should and must, unquoted, to mark in results
 }
 
 // termsOf splits q for Search. Stop words are left out of the words that
@@ -54,19 +55,19 @@ type searchTerms struct {
 // article and decide nothing but the cost.
 func termsOf(q byline.Query) searchTerms {
 	var t searchTerms
-	var stop []string
+	var stop, stopWords []string
 	for _, w := range q.Words {
 		if query.IsStopWord(w) {
-			stop = append(stop, ftsString(w))
+			stop, stopWords = append(stop, ftsString(w)), append(stopWords, w)
 			continue
 		}
-		t.should = append(t.should, ftsString(w))
+		t.should, t.marked = append(t.should, ftsString(w)), append(t.marked, w)
 	}
 	if len(t.should) == 0 {
-		t.should = stop
+		t.should, t.marked = stop, stopWords
 	}
 	for _, p := range q.Phrases {
-		t.must = append(t.must, ftsString(p))
+		t.must, t.marked = append(t.must, ftsString(p)), append(t.marked, p)
 	}
 	var ex []string
 	for _, e := range q.Exclude {
@@ -112,11 +113,6 @@ func (t searchTerms) any() string {
 // headline or dek holds one of the words or phrases.
 func (t searchTerms) inHeadline(expr string) string {
 	return "(" + expr + " AND {headline dek} : " + ftsAny(append(append([]string{}, t.should...), t.must...)) + ")"
-}
-
-// marks matches every word and phrase, for highlighting.
-func (t searchTerms) marks() string {
-	return ftsAny(append(append([]string{}, t.should...), t.must...))
 }
 
 // Markers FTS5's highlight() and snippet() put around matches. They are
