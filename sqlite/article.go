@@ -74,7 +74,7 @@ func (s *ArticleService) findOne(ctx context.Context, row *sql.Row, notFound str
 	} else if err != nil {
 		return nil, fmt.Errorf("find article %v: %w", key, err)
 	}
-	if err := s.attachPeople(ctx, s.db.read, []*byline.Article{a}); err != nil {
+	if err := s.attachPeople(ctx, s.db.prepared, []*byline.Article{a}); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -156,14 +156,14 @@ func (s *ArticleService) query(ctx context.Context, q string, args ...any) ([]*b
 	if err != nil {
 		return nil, err
 	}
-	if err := s.attachPeople(ctx, s.db.read, articles); err != nil {
+	if err := s.attachPeople(ctx, s.db.prepared, articles); err != nil {
 		return nil, err
 	}
 	return articles, nil
 }
 
 func (s *ArticleService) queryWithoutPeople(ctx context.Context, q string, args ...any) ([]*byline.Article, error) {
-	rows, err := s.db.read.QueryContext(ctx, q, args...)
+	rows, err := s.db.prepared.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query articles: %w", err)
 	}
@@ -194,49 +194,62 @@ type dbtx interface {
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }
 
-// attachPeople loads the authors and tags of articles with one query each.
+// attachPeople loads the authors and tags of articles, with one query.
 func (s *ArticleService) attachPeople(ctx context.Context, q querier, articles []*byline.Article) error {
 	if len(articles) == 0 {
 		return nil
 	}
 	byID := make(map[int64]*byline.Article, len(articles))
-	ids := make([]string, len(articles))
+	ids := make([]int64, len(articles))
 	for i, a := range articles {
 		byID[a.ID] = a
 		a.Authors, a.Tags = nil, nil
-		ids[i] = strconv.FormatInt(a.ID, 10) // integers from our own rows: safe to inline
+		ids[i] = a.ID
 	}
-	in := strings.Join(ids, ",")
-	load := func(q2 string, add func(a *byline.Article, id int64, slug, name string)) error {
-		rows, err := q.QueryContext(ctx, q2)
-		if err != nil {
-			return fmt.Errorf("load article people: %w", err)
+	rows, err := q.QueryContext(ctx, `SELECT 0, aa.article_id, aa.position, au.id, au.slug, au.name FROM article_authors aa
+		JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN (SELECT value FROM json_each(?1))
+		UNION ALL
+		SELECT 1, at.article_id, at.position, t.id, t.slug, t.name FROM article_tags at
+		JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN (SELECT value FROM json_each(?1))
+		ORDER BY 1, 2, 3`, idJSON(ids))
+	if err != nil {
+		return fmt.Errorf("load article people: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			tag                     bool
+			articleID, position, id int64
+			slug, name              string
+		)
+		if err := rows.Scan(&tag, &articleID, &position, &id, &slug, &name); err != nil {
+			return fmt.Errorf("scan article people: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				articleID, id int64
-				slug, name    string
-			)
-			if err := rows.Scan(&articleID, &id, &slug, &name); err != nil {
-				return fmt.Errorf("scan article people: %w", err)
-			}
-			add(byID[articleID], id, slug, name)
-		}
-		return rows.Err()
-	}
-	if err := load(`SELECT aa.article_id, au.id, au.slug, au.name FROM article_authors aa
-		JOIN authors au ON au.id = aa.author_id WHERE aa.article_id IN (`+in+`) ORDER BY aa.article_id, aa.position`,
-		func(a *byline.Article, id int64, slug, name string) {
-			a.Authors = append(a.Authors, byline.Author{ID: id, Slug: slug, Name: name})
-		}); err != nil {
-		return err
-	}
-	return load(`SELECT at.article_id, t.id, t.slug, t.name FROM article_tags at
-		JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN (`+in+`) ORDER BY at.article_id, at.position`,
-		func(a *byline.Article, id int64, slug, name string) {
+		a := byID[articleID]
+		if tag {
 			a.Tags = append(a.Tags, byline.Tag{ID: id, Slug: slug, Name: name})
-		})
+		} else {
+			a.Authors = append(a.Authors, byline.Author{ID: id, Slug: slug, Name: name})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load article people: %w", err)
+	}
+	return nil
+}
+
+// idJSON formats IDs as a JSON array, for json_each: one statement text
+// for any number of IDs, so that it can stay prepared.
+func idJSON(ids []int64) string {
+	b := make([]byte, 0, len(ids)*8+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }
 
 // Create validates and stores a new article.

@@ -108,7 +108,7 @@ func (s *DeskService) FindDesk(ctx context.Context, f byline.DeskFilter) ([]*byl
 			return nil, 0, fmt.Errorf("count desk articles: %w", err)
 		}
 	}
-	if err := s.articles.attachPeople(ctx, s.db.read, articles); err != nil {
+	if err := s.articles.attachPeople(ctx, s.db.prepared, articles); err != nil {
 		return nil, 0, err
 	}
 	return list, total, nil
@@ -137,7 +137,7 @@ func (s *DeskService) FindDeskArticle(ctx context.Context, id int64) (*byline.De
 	} else if err != nil {
 		return nil, fmt.Errorf("find desk article %d: %w", id, err)
 	}
-	if err := s.articles.attachPeople(ctx, s.db.read, []*byline.Article{d.Article}); err != nil {
+	if err := s.articles.attachPeople(ctx, s.db.prepared, []*byline.Article{d.Article}); err != nil {
 		return nil, err
 	}
 	return d, nil

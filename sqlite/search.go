@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -55,11 +54,11 @@ func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.Sea
 	terms := termsOf(q)
 	vis := s.visibility(q, 0)
 	res := &byline.SearchResult{}
-	total, approx, err := s.countOrEstimate(ctx, terms.any(), vis)
+	count, err := s.countOrEstimate(ctx, terms.any(), vis)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.String(), err)
 	}
-	res.Total, res.Approximate = total, approx
+	res.Total, res.Approximate = count.total, count.approx
 	// Two groups: the articles holding every word, then those holding some.
 	groups := []string{terms.all()}
 	if some := terms.some(); some != "" {
@@ -81,7 +80,7 @@ func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.Sea
 			var ranked []scoredID
 			if res.Approximate {
 				// Too many to rank by bm25 within a search's budget.
-				ranked, err = s.rankRecent(ctx, expr, terms.inHeadline(expr), vis, need, i)
+				ranked, err = s.rankRecent(ctx, expr, terms.inHeadline(expr), vis, need, i, count.window)
 			} else {
 				ranked, err = s.rankAll(ctx, expr, vis, need, i)
 			}
@@ -114,7 +113,7 @@ func (s *SearchService) browse(ctx context.Context, q byline.Query) (*byline.Sea
 		filter += " AND a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
 		args = append(args, ex)
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT a.id, count(*) OVER () FROM articles a
+	rows, err := s.db.prepared.QueryContext(ctx, `SELECT a.id, count(*) OVER () FROM articles a
 		WHERE `+filter+` ORDER BY a.live_at DESC, a.id DESC LIMIT ? OFFSET ?`,
 		append(args, q.PageLimit(), max(q.Offset, 0))...)
 	if err != nil {
@@ -133,7 +132,7 @@ func (s *SearchService) browse(ctx context.Context, q byline.Query) (*byline.Sea
 		return nil, fmt.Errorf("browse %q: %w", q.String(), err)
 	}
 	if len(res.Hits) == 0 && q.Offset > 0 {
-		err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM articles a WHERE `+filter, args...).Scan(&res.Total)
+		err := s.db.prepared.QueryRowContext(ctx, `SELECT count(*) FROM articles a WHERE `+filter, args...).Scan(&res.Total)
 		if err != nil {
 			return nil, fmt.Errorf("browse %q: %w", q.String(), err)
 		}
@@ -159,7 +158,7 @@ func (s *SearchService) fillHits(ctx context.Context, terms []string, hits []*by
 	}
 	list, err := s.articles.query(ctx, `SELECT a.id, a.slug, a.headline, a.dek, '', '', a.body_text, a.status,
 		a.published_at, a.created_at, a.updated_at, a.source_url, a.feature_image_url, a.version
-		FROM articles a WHERE a.id IN (`+idList(ids)+`)`)
+		FROM articles a WHERE a.id IN (SELECT value FROM json_each(?))`, idJSON(ids))
 	if err != nil {
 		return fmt.Errorf("load search hits: %w", err)
 	}
@@ -213,7 +212,7 @@ func plainSnippet(dek, body string) byline.Highlight {
 // load returns the articles with the given IDs, with authors and tags but
 // without their bodies.
 func (s *SearchService) load(ctx context.Context, ids []int64) (map[int64]*byline.Article, error) {
-	list, err := s.articles.query(ctx, `SELECT `+articleMetadataColumns+` FROM articles a WHERE a.id IN (`+idList(ids)+`)`)
+	list, err := s.articles.query(ctx, `SELECT `+articleMetadataColumns+` FROM articles a WHERE a.id IN (SELECT value FROM json_each(?))`, idJSON(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -222,16 +221,6 @@ func (s *SearchService) load(ctx context.Context, ids []int64) (map[int64]*bylin
 		m[a.ID] = a
 	}
 	return m, nil
-}
-
-// idList formats IDs for an IN list. They are integers from our own rows,
-// so inlining them is safe.
-func idList(ids []int64) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(parts, ",")
 }
 
 // Suggest returns up to n visible articles whose headlines hold q's words.
@@ -250,7 +239,7 @@ func (s *SearchService) Suggest(ctx context.Context, q byline.Query, n int) ([]*
 	// walk newest first reads a list whole), so they are sought among the
 	// newest IDs, in a range widened until it holds n.
 	var last int64
-	if err := s.db.read.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM articles`).Scan(&last); err != nil {
+	if err := s.db.prepared.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM articles`).Scan(&last); err != nil {
 		return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
 	}
 	var ids []int64
@@ -270,7 +259,7 @@ func (s *SearchService) Suggest(ctx context.Context, q byline.Query, n int) ([]*
 	}
 	heads := make(map[int64]string, len(ids))
 	if len(ids) > 0 {
-		rows, err := s.db.read.QueryContext(ctx, `SELECT f.rowid, highlight(article_words, 0, ?, ?) FROM article_words f
+		rows, err := s.db.prepared.QueryContext(ctx, `SELECT f.rowid, highlight(article_words, 0, ?, ?) FROM article_words f
 			WHERE article_words MATCH ? AND f.rowid >= ?`, markOpen, markClose, expr, ids[len(ids)-1])
 		if err != nil {
 			return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
@@ -347,12 +336,12 @@ func (s *SearchService) Related(ctx context.Context, a *byline.Article, n int) (
 	terms := searchTerms{should: words}
 	expr := ftsAny(words)
 	vis := s.visibility(byline.Query{}, a.ID)
-	total, approx, err := s.countOrEstimate(ctx, expr, vis)
+	count, err := s.countOrEstimate(ctx, expr, vis)
 	var ranked []scoredID
 	switch {
-	case err != nil || total == 0:
-	case approx:
-		ranked, err = s.rankRecent(ctx, expr, terms.inHeadline(expr), vis, n, 1)
+	case err != nil || count.total == 0:
+	case count.approx:
+		ranked, err = s.rankRecent(ctx, expr, terms.inHeadline(expr), vis, n, 1, count.window)
 	default:
 		ranked, err = s.rankAll(ctx, expr, vis, n, 1)
 	}
@@ -401,7 +390,7 @@ func (s *SearchService) telling(ctx context.Context, words []string, n int) ([]s
 		}
 		seen[query.Fold(w)] = true
 		var docs int
-		err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)`,
+		err := s.db.prepared.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)`,
 			ftsString(w), s.exact()+1).Scan(&docs)
 		if err != nil {
 			return nil, err
@@ -447,7 +436,7 @@ func (s *SearchService) correct(ctx context.Context, w string) (string, error) {
 		return "", nil
 	}
 	var known int
-	err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1)`,
+	err := s.db.prepared.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1)`,
 		ftsString(w)).Scan(&known)
 	if err != nil {
 		return "", fmt.Errorf("look up %q: %w", w, err)
@@ -475,7 +464,7 @@ func (s *SearchService) correct(ctx context.Context, w string) (string, error) {
 	for _, first := range firsts {
 		lo := string(first)
 		hi := string(first + 1)
-		rows, err := s.db.read.QueryContext(ctx, `SELECT term, doc FROM article_words_vocab
+		rows, err := s.db.prepared.QueryContext(ctx, `SELECT term, doc FROM article_words_vocab
 			WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?`,
 			lo, hi, len(word)-maxDist, len(word)+maxDist)
 		if err != nil {

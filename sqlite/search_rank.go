@@ -139,7 +139,7 @@ func (s *SearchService) newest(ctx context.Context, expr string, vis condition, 
 
 // scored runs a query of (id, bm25) rows.
 func (s *SearchService) scored(ctx context.Context, grp int, q string, args ...any) ([]scoredID, error) {
-	rows, err := s.db.read.QueryContext(ctx, q, args...)
+	rows, err := s.db.prepared.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +160,7 @@ func (s *SearchService) scored(ctx context.Context, grp int, q string, args ...a
 
 // ids runs a query of article IDs.
 func (s *SearchService) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
-	rows, err := s.db.read.QueryContext(ctx, q, args...)
+	rows, err := s.db.prepared.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -176,27 +176,44 @@ func (s *SearchService) ids(ctx context.Context, q string, args ...any) ([]int64
 	return out, rows.Err()
 }
 
+// matchCount is how many articles a search matches.
+type matchCount struct {
+	total  int
+	approx bool // total is an estimate
+
+	// window is the lowest ID of the newest range of IDs that holds about
+	// 2 × rankCandidates matches: where rankRecent looks for headline
+	// matches. Set only with approx.
+	window int64
+}
+
 // countOrEstimate returns how many visible articles match expr: counted
 // up to exactCount, newest first; past that estimated from how densely
 // those newest matches fall among the archive's IDs, and reported
-// approximate. (After an optimize, FTS5 walks a list newest first as
-// cheaply as oldest first, and stops after the LIMIT.)
-func (s *SearchService) countOrEstimate(ctx context.Context, expr string, vis condition) (n int, approx bool, err error) {
-	var from sql.NullInt64
-	err = s.db.read.QueryRowContext(ctx, `SELECT count(*), min(r) FROM (SELECT f.rowid AS r FROM articles_fts f
+// approximate. (FTS5 walks a list newest first as cheaply as oldest
+// first, and stops at the LIMIT.)
+func (s *SearchService) countOrEstimate(ctx context.Context, expr string, vis condition) (matchCount, error) {
+	var (
+		c    matchCount
+		from sql.NullInt64
+	)
+	err := s.db.prepared.QueryRowContext(ctx, `SELECT count(*), min(r) FROM (SELECT f.rowid AS r FROM articles_fts f
 		WHERE articles_fts MATCH ? AND `+vis.sql+` ORDER BY f.rowid DESC LIMIT ?)`,
-		slices.Concat([]any{expr}, vis.args, []any{s.exact() + 1})...).Scan(&n, &from)
-	if err != nil || n <= s.exact() {
-		return n, false, err
+		slices.Concat([]any{expr}, vis.args, []any{s.exact() + 1})...).Scan(&c.total, &from)
+	if err != nil || c.total <= s.exact() {
+		return c, err
 	}
 	// Two subqueries: SQLite reads min and max off the ends of the table
 	// only when each is alone in its query.
 	var first, last int64
-	if err := s.db.read.QueryRowContext(ctx, `SELECT (SELECT min(id) FROM articles), (SELECT max(id) FROM articles)`).Scan(&first, &last); err != nil {
-		return 0, false, err
+	if err := s.db.prepared.QueryRowContext(ctx, `SELECT (SELECT min(id) FROM articles), (SELECT max(id) FROM articles)`).Scan(&first, &last); err != nil {
+		return c, err
 	}
-	density := float64(n) / float64(max(last-from.Int64+1, 1))
-	return max(n, int(density*float64(last-first+1)+0.5)), true, nil
+	span := float64(max(last-from.Int64+1, 1)) // IDs holding c.total matches
+	c.approx = true
+	c.total = max(c.total, int(float64(c.total)/span*float64(last-first+1)+0.5))
+	c.window = last - int64(span*float64(2*s.candidates())/float64(s.exact()+1))
+	return c, nil
 }
 
 // rankAll returns the first k articles of a small group (expr) by bm25.
@@ -207,26 +224,15 @@ func (s *SearchService) rankAll(ctx context.Context, expr string, vis condition,
 }
 
 // rankRecent returns the first k articles of a large group (expr) in
-// recency order: of its newest 2 × rankCandidates, those whose headline or
-// dek match (inHeadline) first, then the others; then the rest, newest
-// first. Scores keep the order: the group's base plus 0.5, 0.25 and 0.
-// Each step is a walk newest first that stops at its LIMIT, so the cost
-// depends on the page, not on how many articles match.
-func (s *SearchService) rankRecent(ctx context.Context, expr, inHeadline string, vis condition, k, grp int) ([]scoredID, error) {
-	// The oldest of the newest candidates bounds the window.
-	var (
-		inWindow int
-		lo       sql.NullInt64
-	)
-	err := s.db.read.QueryRowContext(ctx, `SELECT count(*), min(r) FROM (SELECT f.rowid AS r FROM articles_fts f
-		WHERE articles_fts MATCH ? AND `+vis.sql+` ORDER BY f.rowid DESC LIMIT ?)`,
-		slices.Concat([]any{expr}, vis.args, []any{2 * s.candidates()})...).Scan(&inWindow, &lo)
-	if err != nil || inWindow == 0 {
-		return nil, err
-	}
+// recency order: of its matches from window on (the newest), those whose
+// headline or dek match (inHeadline) first, then the others; then the
+// rest, newest first. Scores keep the order: the group's base plus 0.5,
+// 0.25 and 0. Each step is a walk newest first that stops at its LIMIT, so
+// the cost depends on the page, not on how many articles match.
+func (s *SearchService) rankRecent(ctx context.Context, expr, inHeadline string, vis condition, k, grp int, window int64) ([]scoredID, error) {
 	heads, err := s.ids(ctx, `SELECT f.rowid FROM articles_fts f
 		WHERE articles_fts MATCH ? AND f.rowid >= ? AND `+vis.sql+` ORDER BY f.rowid DESC LIMIT ?`,
-		slices.Concat([]any{inHeadline, lo.Int64}, vis.args, []any{k})...)
+		slices.Concat([]any{inHeadline, window}, vis.args, []any{k})...)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +260,7 @@ func (s *SearchService) rankRecent(ctx context.Context, expr, inHeadline string,
 			continue
 		}
 		bm := 0.0
-		if id >= lo.Int64 {
+		if id >= window {
 			bm = -1.0 / 3
 		}
 		out = append(out, scoredID{id: id, score: score(grp, bm)})

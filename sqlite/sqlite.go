@@ -36,6 +36,10 @@ type DB struct {
 	write *sql.DB // one connection: SQLite has one writer at a time
 	read  *sql.DB
 
+	// prepared runs the hot read queries (search, listing people) through
+	// statements prepared once.
+	prepared *preparedReads
+
 	// Now returns the current time; tests replace it to fix the clock.
 	Now func() time.Time
 
@@ -72,7 +76,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
 
-	db := &DB{write: write, read: read, Now: time.Now, markdown: markdown.New()}
+	db := &DB{write: write, read: read, prepared: newPreparedReads(read), Now: time.Now, markdown: markdown.New()}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -91,7 +95,7 @@ func (db *DB) Close() error {
 	if db.lastModified != nil {
 		err = db.lastModified.Close()
 	}
-	return errors.Join(err, db.read.Close(), db.write.Close())
+	return errors.Join(err, db.prepared.Close(), db.read.Close(), db.write.Close())
 }
 
 // now returns the current time in UTC, truncated to the milliseconds the
