@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/bylinenews/byline"
@@ -36,12 +37,6 @@ const bm25Weights = "10.0, 4.0, 1.0"
 
 // snippetTokens is how many words of the body a snippet shows.
 const snippetTokens = 30
-
-// suggestSpan is how many of the newest article IDs Suggest first looks
-// among. Suggestions are the newest matching headlines: a two-letter
-// prefix can match half the archive, and ranking all of it would cost
-// more than a keystroke is worth.
-const suggestSpan = 2000
 
 // Search returns a page of the visible articles matching q.
 func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.SearchResult, error) {
@@ -235,51 +230,32 @@ func (s *SearchService) Suggest(ctx context.Context, q byline.Query, n int) ([]*
 		vis.sql += " AND f.rowid NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
 		vis.args = append(vis.args, ex)
 	}
-	// The newest matching headlines. FTS5 walks its lists oldest first (a
-	// walk newest first reads a list whole), so they are sought among the
-	// newest IDs, in a range widened until it holds n.
-	var last int64
-	if err := s.db.prepared.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM articles`).Scan(&last); err != nil {
+	// The newest matching headlines: FTS5 walks the list newest first and
+	// stops at the LIMIT, marking only the headlines it returns.
+	rows, err := s.db.prepared.QueryContext(ctx, `SELECT f.rowid, highlight(article_words, 0, ?, ?) FROM article_words f
+		WHERE article_words MATCH ? AND `+vis.sql+` ORDER BY f.rowid DESC LIMIT ?`,
+		slices.Concat([]any{markOpen, markClose, expr}, vis.args, []any{n})...)
+	if err != nil {
 		return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
 	}
-	var ids []int64
-	for span := int64(suggestSpan); ; span *= 8 {
-		from := max(last-span+1, 0)
-		found, err := s.ids(ctx, `SELECT f.rowid FROM article_words f
-			WHERE article_words MATCH ? AND f.rowid >= ? AND `+vis.sql+` ORDER BY f.rowid`,
-			slices.Concat([]any{expr, from}, vis.args)...)
-		if err != nil {
+	defer rows.Close()
+	var (
+		ids   []int64
+		heads = map[int64]string{}
+	)
+	for rows.Next() {
+		var (
+			id int64
+			hl string
+		)
+		if err := rows.Scan(&id, &hl); err != nil {
 			return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
 		}
-		if len(found) >= n || from == 0 {
-			ids = found[max(len(found)-n, 0):]
-			slices.Reverse(ids)
-			break
-		}
+		ids, heads[id] = append(ids, id), hl
 	}
-	heads := make(map[int64]string, len(ids))
-	if len(ids) > 0 {
-		rows, err := s.db.prepared.QueryContext(ctx, `SELECT f.rowid, highlight(article_words, 0, ?, ?) FROM article_words f
-			WHERE article_words MATCH ? AND f.rowid >= ?`, markOpen, markClose, expr, ids[len(ids)-1])
-		if err != nil {
-			return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				id int64
-				hl string
-			)
-			if err := rows.Scan(&id, &hl); err != nil {
-				return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
-			}
-			heads[id] = hl
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
-		}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
 	}
-	var results []*byline.Suggestion
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -287,6 +263,7 @@ func (s *SearchService) Suggest(ctx context.Context, q byline.Query, n int) ([]*
 	if err != nil {
 		return nil, err
 	}
+	var results []*byline.Suggestion
 	for _, id := range ids {
 		if a := articles[id]; a != nil {
 			results = append(results, &byline.Suggestion{Article: a, Headline: parseMarked(heads[id])})
@@ -303,10 +280,11 @@ func suggestExpr(q byline.Query) string {
 	for i, w := range q.Words {
 		last := i == len(q.Words)-1
 		switch {
-		case last && q.Prefix && utf8.RuneCountInString(w) >= 2:
+		case last && q.Prefix && utf8.RuneCountInString(lastToken(w)) >= 2:
 			parts = append(parts, "headline : "+ftsString(w)+" *")
-		case last && q.Prefix:
-			// One letter still being typed: leave it out.
+		case last && q.Prefix && lastToken(w) == w:
+			// One letter still being typed: leave it out. (The one letter
+			// after "doesn'" or "u." is matched whole, below.)
 		default:
 			parts = append(parts, "headline : "+ftsString(w))
 		}
@@ -316,6 +294,26 @@ func suggestExpr(q byline.Query) string {
 	}
 	return ftsAll(parts)
 }
+
+// lastToken returns the last run of letters and digits of w: the part of
+// "doesn't" or "u.s" that FTS5 matches as a prefix. A one-letter prefix
+// would make FTS5 merge the lists of every word with that letter.
+func lastToken(w string) string {
+	end := strings.LastIndexFunc(w, isTokenRune)
+	if end < 0 {
+		return ""
+	}
+	_, size := utf8.DecodeRuneInString(w[end:])
+	end += size
+	start := strings.LastIndexFunc(w[:end], func(r rune) bool { return !isTokenRune(r) })
+	if start < 0 {
+		return w[:end]
+	}
+	_, size = utf8.DecodeRuneInString(w[start:])
+	return w[start+size : end]
+}
+
+func isTokenRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }
 
 // Related returns up to n visible articles like a, best first.
 func (s *SearchService) Related(ctx context.Context, a *byline.Article, n int) ([]*byline.Article, error) {
