@@ -90,6 +90,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		elapsed := time.Since(start)
 		fmt.Fprintf(stderr, "fill: %d/%d articles (%.0f/s)\n", done, *n, float64(done)/elapsed.Seconds())
 	}
+	// As `byline import` does after an import: the index in one piece.
+	if _, err := db.TidySearch(ctx, 1); err != nil {
+		return fmt.Errorf("tidy the search index: %w", err)
+	}
 	info, err := os.Stat(path)
 	if err != nil {
 		return err

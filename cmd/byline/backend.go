@@ -32,6 +32,10 @@ type backend struct {
 
 	Ping  func(context.Context) error
 	Close func() error
+
+	// TidySearch merges a search index left in many pieces by writes
+	// (sqlite.DB.TidySearch); nil where the database keeps its own.
+	TidySearch func(ctx context.Context, maxSegments int) (bool, error)
 }
 
 // isPostgres reports whether the database URL names PostgreSQL.
@@ -81,6 +85,7 @@ func (c *Config) openBackend(ctx context.Context) (*backend, error) {
 		Uploads:    sqlite.NewUploadService(db),
 		Ping:       db.Ping,
 		Close:      db.Close,
+		TidySearch: db.TidySearch,
 	}, nil
 }
 

@@ -64,6 +64,12 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		return fmt.Errorf("%w\nNothing was imported.", err)
 	}
+	if db.TidySearch != nil && !c.dryRun {
+		// An import leaves the search index in many pieces; one is faster.
+		if _, err := db.TidySearch(ctx, 1); err != nil {
+			fmt.Fprintf(stderr, "byline import: the articles are imported, but tidying the search index failed (serve retries it hourly): %v\n", err)
+		}
+	}
 	printReport(stdout, report, c.dryRun, time.Since(start))
 	return nil
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"flag"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/bylinenews/byline/web"
 )
@@ -63,7 +65,45 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return err
 	}
 	defer stopContact() // before db.Close: the outbox worker uses the database
+	if db.TidySearch != nil {
+		stopTidy := tidySearchHourly(ctx, db.TidySearch, logger)
+		defer stopTidy()
+	}
 	return srv.ListenAndServe(ctx, c.Addr, func(addr net.Addr) {
 		logger.Info("serving", "url", "http://"+addr.String(), "database", db.describe)
 	})
+}
+
+// tidySearchMaxSegments is how many pieces the search index may be in
+// before serve merges it. Writes one at a time keep it in a few (FTS5
+// merges them by levels); many pieces make every search seek more.
+const tidySearchMaxSegments = 8
+
+// tidySearchHourly merges the search index when it is in too many pieces,
+// a minute after start and then every hour, until the returned stop is
+// called (which waits for a merge under way to end its step).
+func tidySearchHourly(ctx context.Context, tidy func(context.Context, int) (bool, error), logger *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		wait := time.Minute
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			wait = time.Hour
+			start := time.Now()
+			merged, err := tidy(ctx, tidySearchMaxSegments)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				logger.Warn("tidying the search index failed; retrying in an hour", "error", err)
+			case merged:
+				logger.Info("search index merged into one piece", "took", time.Since(start).Round(time.Millisecond))
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
