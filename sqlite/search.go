@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -24,6 +25,9 @@ type SearchService struct {
 
 	// Tests lower these; 0 means the constants of the same names.
 	exactCount, rankCandidates int
+
+	vocab        vocabulary    // for DidYouMean
+	vocabRefresh time.Duration // 0: the constant vocabularyRefresh
 }
 
 // NewSearchService returns the search service of db.
@@ -450,47 +454,13 @@ func (s *SearchService) correct(ctx context.Context, w string) (string, error) {
 	if len(word) > 4 {
 		maxDist = 2
 	}
-	type candidate struct {
-		term       string
-		dist, docs int
-	}
-	var best *candidate
 	firsts := []rune{word[0], word[1]}
 	if word[0] == word[1] {
 		firsts = firsts[:1]
 	}
-	for _, first := range firsts {
-		lo := string(first)
-		hi := string(first + 1)
-		rows, err := s.db.prepared.QueryContext(ctx, `SELECT term, doc FROM article_words_vocab
-			WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?`,
-			lo, hi, len(word)-maxDist, len(word)+maxDist)
-		if err != nil {
-			return "", fmt.Errorf("vocabulary near %q: %w", w, err)
-		}
-		err = func() error {
-			defer rows.Close()
-			for rows.Next() {
-				var c candidate
-				if err := rows.Scan(&c.term, &c.docs); err != nil {
-					return err
-				}
-				c.dist = query.EditDistance(word, []rune(c.term), maxDist)
-				if c.dist > maxDist {
-					continue
-				}
-				if best == nil || c.dist < best.dist || (c.dist == best.dist && c.docs > best.docs) {
-					best = &c
-				}
-			}
-			return rows.Err()
-		}()
-		if err != nil {
-			return "", fmt.Errorf("vocabulary near %q: %w", w, err)
-		}
+	best, err := s.nearest(ctx, word, maxDist, firsts)
+	if err != nil || best == "" {
+		return "", err
 	}
-	if best == nil {
-		return "", nil
-	}
-	return query.MatchCase(w, best.term), nil
+	return query.MatchCase(w, best), nil
 }

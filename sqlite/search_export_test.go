@@ -1,8 +1,14 @@
 package sqlite
 
+import "time"
+
 // SetSearchLimits lowers how many matches a search counts one by one
 // (exactCount) and how many candidates it ranks (rankCandidates), so a
 // test can reach the ranking of large searches with a few articles.
 func SetSearchLimits(s *SearchService, exact, candidates int) {
 	s.exactCount, s.rankCandidates = exact, candidates
 }
+
+// SetVocabularyRefresh sets how old DidYouMean's vocabulary may grow, once
+// the site has changed, before it is read again.
+func SetVocabularyRefresh(s *SearchService, d time.Duration) { s.vocabRefresh = d }

@@ -91,3 +91,40 @@ func TestSearchService_Search_large(t *testing.T) {
 		t.Errorf("Related(Quake) = %d articles, %v; want 5", len(related), err)
 	}
 }
+
+// TestSearchService_DidYouMean_newWords checks that "Did you mean" learns
+// the words of articles published after it first read the vocabulary,
+// once its snapshot is old enough to be read again.
+func TestSearchService_DidYouMean_newWords(t *testing.T) {
+	t.Parallel()
+	db := dbtest.OpenSQLite(t)
+	ctx := t.Context()
+	articles, search := sqlite.NewArticleService(db), sqlite.NewSearchService(db)
+	sqlite.SetVocabularyRefresh(search, time.Millisecond)
+	publish := func(headline string) {
+		t.Helper()
+		a := &byline.Article{Headline: headline, Body: "Text.", Status: byline.Published, PublishedAt: time.Now().Add(-time.Hour)}
+		if err := articles.Create(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	publish("Volcano erupts in Iceland")
+	if got, err := search.DidYouMean(ctx, query.Parse("Vulcano")); err != nil || got == nil || got.String() != "Volcano" {
+		t.Fatalf("DidYouMean(Vulcano) = %v, %v; want Volcano", got, err)
+	}
+	publish("Earthquake shakes Chile")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := search.DidYouMean(ctx, query.Parse("Earthqake"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != nil && got.String() == "Earthquake" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("DidYouMean(Earthqake) = %v ten seconds after the article; want Earthquake", got)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
