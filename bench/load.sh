@@ -8,10 +8,13 @@
 #   3. a pre-rendered copy of that article page saved under DATA/public/ and
 #      served as a static file at /files/,
 # then prints the ratios article/static, the server's peak RSS (VmHWM) and
-# the database's size. Loopback only; every wrk run is bounded in time.
+# the database's size. With --search it also measures, against the same
+# static file, search (issue 11): the results page /search, the search API
+# and the suggest API, each cycling through bench/search-queries.txt.
+# Loopback only; every wrk run is bounded in time.
 #
 # Usage: bench/load.sh [-n ARTICLES] [-d SECONDS] [-c CONNECTIONS] [-t THREADS]
-#                      [-r ROUNDS] [--data DIR] [--keep] [--gzip]
+#                      [-r ROUNDS] [--data DIR] [--keep] [--gzip] [--search]
 #   -n        articles to generate (default 10000; the issue's goal is at 100000)
 #   -d        seconds per measured target (default 10), after a 2 s warm-up
 #   -c, -t    wrk connections and threads (default 16 and 2)
@@ -24,12 +27,14 @@
 #   --keep    keep the temporary data directory
 #   --gzip    send Accept-Encoding: gzip (the article comes pre-compressed
 #             from the page cache; the static file is compressed per request)
+#   --search  also measure /search, /api/v1/search and /api/v1/suggest, each
+#             request with the next query of bench/search-queries.txt
 # Environment: BYLINE_LOG_LEVEL for the server (default warn, so the access
 # log costs nothing on either side of the ratio).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-n=10000 duration=10 conns=16 threads=2 rounds=1 data="" keep=0 gzip=0
+n=10000 duration=10 conns=16 threads=2 rounds=1 data="" keep=0 gzip=0 search=0
 while [ $# -gt 0 ]; do
   case "$1" in
     -n) n=$2; shift 2 ;;
@@ -40,6 +45,7 @@ while [ $# -gt 0 ]; do
     --data) data=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     --gzip) gzip=1; shift ;;
+    --search) search=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "load.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -123,10 +129,11 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
 # time per request is the figure least disturbed by other work on the
 # machine: req/s and p99 move with whatever else runs on its cores.
 measure() {
-  local name=$1 path=$2 out rps p99 requests t0 t1 cpu
-  timeout 30 wrk "${wrk_args[@]}" -d 2s "$base$path" >/dev/null
+  local name=$1 path=$2 out rps p99 requests t0 t1 cpu args=("${wrk_args[@]}")
+  if [ -n "${3:-}" ]; then args+=(-s "$3"); fi
+  timeout 30 wrk "${args[@]}" -d 2s "$base$path" >/dev/null
   t0=$(cpu_ticks)
-  out=$(timeout $((duration + 30)) wrk "${wrk_args[@]}" -d "${duration}s" "$base$path")
+  out=$(timeout $((duration + 30)) wrk "${args[@]}" -d "${duration}s" "$base$path")
   t1=$(cpu_ticks)
   echo "$out" >> "$work/wrk-$name.txt"
   if echo "$out" | grep -q "Non-2xx"; then
@@ -140,12 +147,66 @@ measure() {
   printf "   %-8s %8.0f req/s   p99 %8.2f ms   server CPU %6.1f µs/req   %s\n" "$name" "$rps" "$p99" "$cpu" "$path"
 }
 
-echo "== wrk: ${conns} connections, ${threads} threads, ${duration} s per target, ${rounds} round(s)$([ "$gzip" = 1 ] && echo ', gzip')"
+# The search targets: a wrk script per target that sends, request after
+# request, the next of the queries (URL-encoded here, once).
+if [ "$search" = 1 ]; then
+  grep -v '^#' bench/search-queries.txt | grep -v '^$' > "$work/queries.txt"
+  for target in search api suggest; do
+    case $target in
+      search) prefix="/search?q=" ;;
+      api) prefix="/api/v1/search?q=" ;;
+      suggest) prefix="/api/v1/suggest?q=" ;;
+    esac
+    while IFS= read -r q; do
+      # Suggest gets what a reader has typed so far: all but the last 2 letters.
+      [ "$target" = suggest ] && [ ${#q} -gt 4 ] && q=${q:0:$((${#q} - 2))}
+      printf '%s%s\n' "$prefix" "$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$q")"
+    done < "$work/queries.txt" > "$work/paths-$target.txt"
+    cat > "$work/cycle-$target.lua" <<LUA
+local paths = {}
+for line in io.lines("$work/paths-$target.txt") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+LUA
+    # Every query must answer 200 before it is timed.
+    while IFS= read -r p; do
+      curl -fsS -o /dev/null "$base$p" || { echo "load.sh: $p failed" >&2; exit 1; }
+    done < "$work/paths-$target.txt"
+  done
+fi
+
+# latency NAME SCRIPT: one connection, so no request waits for another:
+# the time a reader waits for one search, HTTP included. Appends
+# "NAME P50_MS P99_MS" to $work/latency.
+latency() {
+  local name=$1 script=$2 out p50 p99
+  out=$(timeout $((duration + 30)) wrk -t 1 -c 1 --latency --timeout 5s -s "$script" -d "${duration}s" "$base/")
+  if echo "$out" | grep -q "Non-2xx"; then
+    echo "load.sh: $name answered errors:" >&2; echo "$out" >&2; exit 1
+  fi
+  p50=$(to_ms "$(echo "$out" | awk '$1 == "50%" { print $2 }')")
+  p99=$(to_ms "$(echo "$out" | awk '$1 == "99%" { print $2 }')")
+  echo "$name $p50 $p99" >> "$work/latency"
+  printf "   %-8s one connection: p50 %6.2f ms   p99 %6.2f ms\n" "$name" "$p50" "$p99"
+}
+
+echo "== wrk: ${conns} connections, ${threads} threads, ${duration} s per target, ${rounds} round(s)$([ "$gzip" = 1 ] && echo ', gzip')$([ "$search" = 1 ] && echo ', search')"
 for round in $(seq 1 "$rounds"); do
   [ "$rounds" = 1 ] || echo "   -- round $round"
   measure home /
   measure article "$sample"
   measure static /files/article.html
+  if [ "$search" = 1 ]; then
+    measure search / "$work/cycle-search.lua"
+    measure api / "$work/cycle-api.lua"
+    measure suggest / "$work/cycle-suggest.lua"
+    latency search "$work/cycle-search.lua"
+    latency api "$work/cycle-api.lua"
+    latency suggest "$work/cycle-suggest.lua"
+  fi
 done
 
 hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
@@ -166,7 +227,25 @@ awk '
     printf "   article/static p99:        %.2f  (goal <= 1.50)\n", p99["article"] / p99["static"]
     printf "   static/article server CPU per request: %.2f  (the throughput ratio on an idle machine)\n", cpu["static"] / cpu["article"]
     printf "   home/static throughput:    %.2f,  p99 %.2f\n", rps["home"] / rps["static"], p99["home"] / p99["static"]
+    if ("search" in k) {
+      split("search api suggest", names, " ")
+      for (i = 1; i <= 3; i++) {
+        t = names[i]
+        printf "   %-8s %8.0f req/s   p99 %8.2f ms   server CPU %6.1f µs/req   %s/static: throughput %.2f, p99 %.2f, CPU per request %.2f\n", \
+          t, rps[t], p99[t], cpu[t], t, rps[t] / rps["static"], p99[t] / p99["static"], cpu[t] / cpu["static"]
+      }
+    }
   }' "$work/results"
+if [ "$search" = 1 ]; then
+  awk '{ p50[$1] += $2; p99[$1] += $3; k[$1]++ }
+    END {
+      split("search api suggest", names, " ")
+      for (i = 1; i <= 3; i++) {
+        t = names[i]
+        printf "   %-8s one connection: p50 %6.2f ms   p99 %6.2f ms\n", t, p50[t] / k[t], p99[t] / k[t]
+      }
+    }' "$work/latency"
+fi
 awk -v k="$hwm" 'BEGIN { printf "   server peak RSS (VmHWM):   %.1f MB\n", k / 1024 }'
 awk -v b="$db_bytes" -v w="$wal_bytes" 'BEGIN { printf "   database file:             %.1f MB (+ %.1f MB WAL)\n", b / 1048576, w / 1048576 }'
 awk '{ print $1, $2, $3 }' /proc/loadavg | sed 's/^/   load average during the run (1, 5, 15 min): /'

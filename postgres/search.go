@@ -450,10 +450,11 @@ func suggestExpr(q byline.Query) string {
 		last := i == len(q.Words)-1
 		switch s := tsString(w); {
 		case s == "":
-		case last && q.Prefix && utf8.RuneCountInString(w) >= 2:
+		case last && q.Prefix && utf8.RuneCountInString(query.LastToken(w)) >= 2:
 			parts = append(parts, s+":*")
-		case last && q.Prefix:
-			// One letter still being typed: leave it out.
+		case last && q.Prefix && query.LastToken(w) == w:
+			// One letter still being typed: leave it out. (The one letter
+			// after "doesn'" or "u." is matched whole, below.)
 		default:
 			parts = append(parts, s)
 		}

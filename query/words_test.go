@@ -66,3 +66,12 @@ func TestCorrect(t *testing.T) {
 		t.Errorf("Correct error = %v, want the corrector's", err)
 	}
 }
+
+func TestLastToken(t *testing.T) {
+	tests := map[string]string{"doesn’t": "t", "u.s": "s", "café": "café", "...": "", "x": "x", "ab-": "ab", "Zürich": "Zürich", "": ""}
+	for w, want := range tests {
+		if got := LastToken(w); got != want {
+			t.Errorf("LastToken(%q) = %q, want %q", w, got, want)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/bylinenews/byline"
@@ -284,9 +283,9 @@ func suggestExpr(q byline.Query) string {
 	for i, w := range q.Words {
 		last := i == len(q.Words)-1
 		switch {
-		case last && q.Prefix && utf8.RuneCountInString(lastToken(w)) >= 2:
+		case last && q.Prefix && utf8.RuneCountInString(query.LastToken(w)) >= 2:
 			parts = append(parts, "headline : "+ftsString(w)+" *")
-		case last && q.Prefix && lastToken(w) == w:
+		case last && q.Prefix && query.LastToken(w) == w:
 			// One letter still being typed: leave it out. (The one letter
 			// after "doesn'" or "u." is matched whole, below.)
 		default:
@@ -298,26 +297,6 @@ func suggestExpr(q byline.Query) string {
 	}
 	return ftsAll(parts)
 }
-
-// lastToken returns the last run of letters and digits of w: the part of
-// "doesn't" or "u.s" that FTS5 matches as a prefix. A one-letter prefix
-// would make FTS5 merge the lists of every word with that letter.
-func lastToken(w string) string {
-	end := strings.LastIndexFunc(w, isTokenRune)
-	if end < 0 {
-		return ""
-	}
-	_, size := utf8.DecodeRuneInString(w[end:])
-	end += size
-	start := strings.LastIndexFunc(w[:end], func(r rune) bool { return !isTokenRune(r) })
-	if start < 0 {
-		return w[:end]
-	}
-	_, size = utf8.DecodeRuneInString(w[start:])
-	return w[start+size : end]
-}
-
-func isTokenRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }
 
 // Related returns up to n visible articles like a, best first.
 func (s *SearchService) Related(ctx context.Context, a *byline.Article, n int) ([]*byline.Article, error) {

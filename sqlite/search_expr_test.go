@@ -28,12 +28,3 @@ func TestSuggestExpr(t *testing.T) {
 		}
 	}
 }
-
-func TestLastToken(t *testing.T) {
-	tests := map[string]string{"doesn’t": "t", "u.s": "s", "café": "café", "...": "", "x": "x", "ab-": "ab", "Zürich": "Zürich"}
-	for w, want := range tests {
-		if got := lastToken(w); got != want {
-			t.Errorf("lastToken(%q) = %q, want %q", w, got, want)
-		}
-	}
-}
