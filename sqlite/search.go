@@ -24,6 +24,7 @@ type SearchService struct {
 
 	// Tests lower these; 0 means the constants of the same names.
 	exactCount, rankCandidates int
+	sampleMatches, minSample   int
 
 	vocab        vocabulary    // for DidYouMean
 	vocabRefresh time.Duration // 0: the constant vocabularyRefresh
@@ -52,7 +53,13 @@ func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.Sea
 	terms := termsOf(q)
 	vis := s.visibility(q, 0)
 	res := &byline.SearchResult{}
-	count, err := s.countOrEstimate(ctx, terms.any(), vis)
+	var count matchCount
+	var err error
+	if q.Tag != nil || q.Author != nil || q.Since != nil || q.Before != nil {
+		count, err = s.countFiltered(ctx, terms.any(), vis, s.visibility(byline.Query{}, 0))
+	} else {
+		count, err = s.countOrEstimate(ctx, terms.any(), vis)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.String(), err)
 	}
@@ -76,7 +83,7 @@ func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.Sea
 				break
 			}
 			var ranked []scoredID
-			if res.Approximate {
+			if count.recency {
 				// Too many to rank by bm25 within a search's budget.
 				ranked, err = s.rankRecent(ctx, expr, terms.inHeadline(expr), vis, need, i, count.window)
 			} else {
@@ -321,7 +328,7 @@ func (s *SearchService) Related(ctx context.Context, a *byline.Article, n int) (
 	var ranked []scoredID
 	switch {
 	case err != nil || count.total == 0:
-	case count.approx:
+	case count.recency:
 		ranked, err = s.rankRecent(ctx, expr, terms.inHeadline(expr), vis, n, 1, count.window)
 	default:
 		ranked, err = s.rankAll(ctx, expr, vis, n, 1)

@@ -12,3 +12,8 @@ func SetSearchLimits(s *SearchService, exact, candidates int) {
 // SetVocabularyRefresh sets how old DidYouMean's vocabulary may grow, once
 // the site has changed, before it is read again.
 func SetVocabularyRefresh(s *SearchService, d time.Duration) { s.vocabRefresh = d }
+
+// SetSearchSample lowers how many matches a filtered search with common
+// words samples (sampleMatches) and how many of them must pass its filters
+// (minSample) for it to estimate its total.
+func SetSearchSample(s *SearchService, matches, least int) { s.sampleMatches, s.minSample = matches, least }

@@ -128,3 +128,70 @@ func TestSearchService_DidYouMean_newWords(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestSearchService_Search_filteredCommon reaches a filtered search whose
+// words are common, by lowering the thresholds: it estimates its total
+// from a sample of the newest matches when the filter keeps enough of
+// them, counts exactly when it keeps too few, and ranks newest first.
+func TestSearchService_Search_filteredCommon(t *testing.T) {
+	t.Parallel()
+	db := dbtest.OpenSQLite(t)
+	db.Now = func() time.Time { return t0.AddDate(2, 0, 0) }
+	articles, search := sqlite.NewArticleService(db), sqlite.NewSearchService(db)
+	sqlite.SetSearchLimits(search, 10, 3)
+	sqlite.SetSearchSample(search, 40, 5)
+	ctx := t.Context()
+	var list []*byline.Article
+	for i := range 200 {
+		a := &byline.Article{Headline: fmt.Sprintf("Report %d", i), Body: "The quake shook the town.",
+			Status: byline.Published, PublishedAt: t0.Add(time.Duration(i) * time.Hour)}
+		switch {
+		case i%4 == 0:
+			a.Tags = []byline.Tag{{Name: "Geo"}}
+		case i == 1 || i == 5:
+			a.Tags = []byline.Tag{{Name: "Rare"}}
+		}
+		list = append(list, a)
+	}
+	if _, err := articles.Import(ctx, list); err != nil {
+		t.Fatal(err)
+	}
+
+	seen := map[int64]bool{}
+	var last time.Time
+	for page := 0; ; page++ {
+		q := query.Parse("quake tag:geo")
+		q.Limit, q.Offset = 10, page*10
+		res, err := search.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Approximate || res.Total < 35 || res.Total > 65 {
+			t.Fatalf("quake tag:geo: Total %d, Approximate %v; want an estimate near 50", res.Total, res.Approximate)
+		}
+		if len(res.Hits) == 0 {
+			break
+		}
+		for _, h := range res.Hits {
+			a := h.Article
+			if len(a.Tags) != 1 || a.Tags[0].Slug != "geo" || seen[a.ID] {
+				t.Fatalf("hit %q (tags %v) is not a new Geo article", a.Headline, a.Tags)
+			}
+			if !last.IsZero() && a.PublishedAt.After(last) {
+				t.Errorf("hit %q is newer than the one before: want newest first", a.Headline)
+			}
+			seen[a.ID], last = true, a.PublishedAt
+		}
+	}
+	if len(seen) != 50 {
+		t.Errorf("the pages of quake tag:geo hold %d articles, want all 50", len(seen))
+	}
+
+	res, err := search.Search(ctx, query.Parse("quake tag:rare"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Approximate || res.Total != 2 || len(res.Hits) != 2 || res.Hits[0].Article.Headline != "Report 5" {
+		t.Errorf("quake tag:rare = %d hits of %d (approximate %v); want the 2, counted exactly, newest first", len(res.Hits), res.Total, res.Approximate)
+	}
+}
