@@ -16,4 +16,6 @@ func SetVocabularyRefresh(s *SearchService, d time.Duration) { s.vocabRefresh = 
 // SetSearchSample lowers how many matches a filtered search with common
 // words samples (sampleMatches) and how many of them must pass its filters
 // (minSample) for it to estimate its total.
-func SetSearchSample(s *SearchService, matches, least int) { s.sampleMatches, s.minSample = matches, least }
+func SetSearchSample(s *SearchService, matches, least int) {
+	s.sampleMatches, s.minSample = matches, least
+}
