@@ -199,10 +199,33 @@ func (m *Matcher) Highlight(text string) byline.Highlight {
 // chosen to hold as many different terms as it can, with "…" where it cuts
 // the text. It returns nil when nothing in text matches.
 func (m *Matcher) Snippet(text string, n int) byline.Highlight {
+	// Most snippets are found near the start of a long text: try its first
+	// part, and read on only if that misses some term.
+	if len(text) > snippetPrefix {
+		cut := strings.LastIndexByte(text[:snippetPrefix], ' ')
+		if cut > 0 {
+			if h, terms := m.snippet(text[:cut], n); terms == len(m.terms) {
+				if !strings.HasSuffix(h.String(), "…") {
+					h = join(append(h, byline.Span{Text: "…"}))
+				}
+				return h
+			}
+		}
+	}
+	h, _ := m.snippet(text, n)
+	return h
+}
+
+// snippetPrefix is how much of a long text Snippet reads first.
+const snippetPrefix = 8 << 10
+
+// snippet is Snippet on the whole of text, reporting also how many
+// different terms the passage holds.
+func (m *Matcher) snippet(text string, n int) (byline.Highlight, int) {
 	ws := tokenize(text, m.prefixes)
 	ms := m.matches(ws)
 	if len(ms) == 0 || n <= 0 {
-		return nil
+		return nil, 0
 	}
 	// The window of n words from a match that holds the most different
 	// terms, then the most matches; the earliest of equals.
@@ -241,11 +264,19 @@ func (m *Matcher) Snippet(text string, n int) byline.Highlight {
 	if from > 0 {
 		h = append(h, byline.Span{Text: "…"})
 	}
-	h = append(h, mark(text, ws, inside, ws[from].start, ws[to].end)...)
+	start, end := ws[from].start, ws[to].end
+	if from == 0 {
+		// With what comes before the first word, such as a quote mark.
+		start = len(text) - len(strings.TrimLeftFunc(text, unicode.IsSpace))
+	}
+	if to == len(ws)-1 {
+		end = len(strings.TrimRightFunc(text, unicode.IsSpace)) // with the last full stop
+	}
+	h = append(h, mark(text, ws, inside, start, end)...)
 	if to < len(ws)-1 {
 		h = append(h, byline.Span{Text: "…"})
 	}
-	return join(h)
+	return join(h), bestTerms
 }
 
 // mark returns text[from:to] with the matches marked.

@@ -59,6 +59,19 @@ func TestSnippet(t *testing.T) {
 		t.Errorf("Snippet = %q, want it to start with the text and end cut", got.String())
 	}
 
+	// A long text: what its first part holds is found there; a term only
+	// at its end is found at its end.
+	long := "Syria talks began. " + strings.Repeat("filler ", 3000) + "Russia replied at last."
+	if got := NewMatcher([]string{"russia"}).Snippet(long, 10).HTML(); got != "…filler filler <mark>Russia</mark> replied at last." {
+		t.Errorf("Snippet of a long text with the word at its end = %q", got)
+	}
+	if got := m.Snippet(long, 10).HTML(); !strings.HasPrefix(got, "<mark>Syria</mark>") {
+		t.Errorf("Snippet of a long text with its words far apart = %q, want the first", got)
+	}
+	if got := NewMatcher([]string{"syria"}).Snippet(long, 5).HTML(); got != "<mark>Syria</mark> talks began. filler filler…" {
+		t.Errorf("Snippet of a long text with the word at its start = %q", got)
+	}
+
 	if got := NewMatcher([]string{"absent"}).Snippet(text, 30); got != nil {
 		t.Errorf("Snippet with no match = %q, want nil", got.String())
 	}
