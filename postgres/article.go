@@ -578,12 +578,14 @@ func slugOrDefault(s string) string {
 	return "untitled"
 }
 
-// touchSite records that readers' content changed at now.
+// touchSite records that readers' content changed at now: the site's
+// version moves past every earlier one, even within the same instant (or
+// under a stopped test clock), so every cache keyed by it sees the change.
 func touchSite(ctx context.Context, w *writer, now time.Time) error {
 	if w.touched {
 		return nil // a bulk import has one now: once is enough
 	}
-	if _, err := w.Exec(ctx, `UPDATE site_state SET changed_at = greatest(changed_at, $1) WHERE id = 1`, now); err != nil {
+	if _, err := w.Exec(ctx, `UPDATE site_state SET changed_at = greatest(changed_at + interval '1 millisecond', $1) WHERE id = 1`, now); err != nil {
 		return fmt.Errorf("touch site: %w", err)
 	}
 	w.touched = w.bulk

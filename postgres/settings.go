@@ -81,7 +81,7 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st *byline.Setting
 		// every cached page, on every instance, render again. It moves by
 		// at least a microsecond, so even a change in the same microsecond
 		// as the last edit is seen.
-		if _, err := tx.Exec(ctx, `UPDATE site_state SET changed_at = greatest(changed_at + interval '1 microsecond', $1)
+		if _, err := tx.Exec(ctx, `UPDATE site_state SET changed_at = greatest(changed_at + interval '1 millisecond', $1)
 			WHERE id = 1`, now); err != nil {
 			return fmt.Errorf("touch site: %w", err)
 		}

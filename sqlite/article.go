@@ -593,7 +593,10 @@ func slugOrDefault(s string) string {
 	return "untitled"
 }
 
-// touchSite records that readers' content changed at now.
+// touchSite records that readers' content changed at now: the site's
+// version moves past every earlier one, even within the same millisecond
+// (or under a stopped test clock), so every cache keyed by it sees the
+// change.
 func touchSite(ctx context.Context, tx dbtx, now time.Time) error {
 	if c, ok := tx.(*stmtCache); ok {
 		// A bulk import has one now: once is enough.
@@ -602,7 +605,7 @@ func touchSite(ctx context.Context, tx dbtx, now time.Time) error {
 		}
 		c.touched = true
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE site_state SET changed_at = max(changed_at, ?) WHERE id = 1`, now.UnixMilli())
+	_, err := tx.ExecContext(ctx, `UPDATE site_state SET changed_at = max(changed_at + 1, ?) WHERE id = 1`, now.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("touch site: %w", err)
 	}

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/bylinenews/byline"
 )
@@ -28,7 +31,7 @@ type layout struct {
 // newLayout builds the shared page data, with Recent Posts leaving out the
 // article with ID excludeID (the one being read).
 func (s *Server) newLayout(r *http.Request, title string, excludeID int64) (layout, error) {
-	recent, err := s.Articles.Recent(r.Context(), s.siteConfig(r.Context()).RecentCount, excludeID)
+	recent, err := s.recentPosts(r.Context(), s.siteConfig(r.Context()).RecentCount, excludeID)
 	if err != nil {
 		return layout{}, err
 	}
@@ -47,4 +50,43 @@ func (s *Server) bareLayout(r *http.Request, title string) layout {
 	}
 	return layout{Site: site, Title: title, Description: description, Canonical: r.URL.Path,
 		BaseURL: s.baseURL(r), Feeds: s.feedLinks(r, feedScope{})}
+}
+
+// recentMemo keeps the Recent Posts for the site version (LastModified)
+// they were read at. Pages outside the page cache, search results above
+// all, would otherwise read them again for every request; one query for
+// the version is cheaper than the list with its authors and tags.
+type recentMemo struct {
+	mu      sync.Mutex
+	version time.Time
+	count   int
+	list    []*byline.Article // shared by the requests: read only
+}
+
+// recentPosts returns the newest count articles but excludeID, from the
+// memo when nothing is left out and the site has not changed.
+func (s *Server) recentPosts(ctx context.Context, count int, excludeID int64) ([]*byline.Article, error) {
+	if excludeID != 0 {
+		return s.Articles.Recent(ctx, count, excludeID)
+	}
+	version, err := s.Articles.LastModified(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := &s.recent
+	m.mu.Lock()
+	if m.list != nil && m.count == count && m.version.Equal(version) {
+		list := m.list
+		m.mu.Unlock()
+		return list, nil
+	}
+	m.mu.Unlock()
+	list, err := s.Articles.Recent(ctx, count, 0)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	m.list, m.count, m.version = list, count, version
+	m.mu.Unlock()
+	return list, nil
 }

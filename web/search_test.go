@@ -378,3 +378,27 @@ func TestSearchOverlay_markup(t *testing.T) {
 		t.Errorf("search.js at %q not served", src)
 	}
 }
+
+// TestSearchPage_recentPostsFollowEdits checks that the Recent Posts beside
+// search results, which the server keeps between requests, show an article
+// published since.
+func TestSearchPage_recentPostsFollowEdits(t *testing.T) {
+	t.Parallel()
+	s := newSearchSite(t)
+	s.add(t, "Old flood report", "Rivers rose.", t0)
+	recent := func() string {
+		_, body := s.fetch(t, "/search?q=flood")
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return doc.Find("#recent-posts-title").Parent().Find("li a").First().Text()
+	}
+	if got := recent(); got != "Old flood report" {
+		t.Fatalf("Recent Posts start with %q, want the only article", got)
+	}
+	s.add(t, "New bridge opens", "Traffic flows.", t0.AddDate(0, 1, 0))
+	if got := recent(); got != "New bridge opens" {
+		t.Errorf("after publishing, Recent Posts start with %q, want the new article", got)
+	}
+}

@@ -81,6 +81,7 @@ type Server struct {
 	newsroom  *newsroomTemplates
 	assets    *assets
 	pages     *pageCache
+	recent    recentMemo
 }
 
 // Defaults for the optional fields.
