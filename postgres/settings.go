@@ -79,8 +79,8 @@ func (s *SettingsService) UpdateSettings(ctx context.Context, st *byline.Setting
 		st.UpdatedAt = now
 		// Every page shows the title and lists; a new site_state time makes
 		// every cached page, on every instance, render again. It moves by
-		// at least a microsecond, so even a change in the same microsecond
-		// as the last edit is seen.
+		// at least a millisecond (the caches' resolution), so even a change
+		// in the same millisecond as the last edit is seen.
 		if _, err := tx.Exec(ctx, `UPDATE site_state SET changed_at = greatest(changed_at + interval '1 millisecond', $1)
 			WHERE id = 1`, now); err != nil {
 			return fmt.Errorf("touch site: %w", err)
