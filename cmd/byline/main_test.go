@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bylinenews/byline/internal/shareddata"
+	"github.com/bylinenews/byline/sqlite"
 )
 
 func runByline(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
@@ -62,6 +63,17 @@ func TestImportCommand(t *testing.T) {
 		code, out, errOut := runByline(t, "From stdin\nBody line.\n", "import", "--data", data, "--format", "text", "-")
 		if code != 0 || !strings.Contains(out, "1 created") {
 			t.Errorf("import -: %d %q %q", code, out, errOut)
+		}
+	})
+	t.Run("the search index is left in one piece", func(t *testing.T) {
+		// Three imports wrote three transactions, each a piece of the index.
+		db, err := sqlite.Open(t.Context(), filepath.Join(data, "byline.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if n, err := db.SearchSegments(t.Context()); err != nil || n != 1 {
+			t.Errorf("after the imports the search index is in %d pieces (%v), want 1", n, err)
 		}
 	})
 	t.Run("usage errors exit 2", func(t *testing.T) {
