@@ -19,8 +19,11 @@ import (
 // the newest 2 × rankCandidates matches with those holding a word in the
 // headline or dek first, then the rest, newest first: on a news site a
 // reader asking for a word in thousands of articles wants the latest.
-// The cost of a search then depends little on the archive's size, but for
-// words common apart and rare together, whose lists are walked whole.
+// A search with filters ranks the same way when its words, filters aside,
+// are that common, however few articles the filters leave. Every walk goes
+// newest first and stops at its LIMIT, so the cost of a search depends
+// little on the archive's size, but for words common apart and rare
+// together, whose lists are walked whole.
 const (
 	exactCount     = 1000
 	rankCandidates = 200
@@ -230,10 +233,10 @@ func (s *SearchService) countOrEstimate(ctx context.Context, expr string, vis co
 // exactly and ranked by bm25.
 func (s *SearchService) countFiltered(ctx context.Context, expr string, vis, wide condition) (matchCount, error) {
 	wideN, wideLowest, err := s.walkCount(ctx, expr, wide, 0)
-	if err != nil || wideN <= s.exact() {
-		if err != nil {
-			return matchCount{}, err
-		}
+	if err != nil {
+		return matchCount{}, err
+	}
+	if wideN <= s.exact() {
 		return s.countOrEstimate(ctx, expr, vis)
 	}
 	first, last, err := s.idRange(ctx)
