@@ -59,3 +59,12 @@ func truncateSlug(slug string, n int) string {
 	}
 	return strings.Trim(cut, "-")
 }
+
+// SlugOrUntitled returns the slug of s, or "untitled" when s has nothing
+// a slug can keep (only punctuation, say).
+func SlugOrUntitled(s string) string {
+	if slug := Slugify(s); slug != "" {
+		return slug
+	}
+	return "untitled"
+}

@@ -45,3 +45,11 @@ func FuzzSlugify(f *testing.F) {
 		}
 	})
 }
+
+func TestSlugOrUntitled(t *testing.T) {
+	for in, want := range map[string]string{"Floods in Riverton": "floods-in-riverton", "!!!": "untitled", "": "untitled"} {
+		if got := SlugOrUntitled(in); got != want {
+			t.Errorf("SlugOrUntitled(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

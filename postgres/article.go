@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/internal/bulkimport"
 )
 
 var _ byline.ArticleService = (*ArticleService)(nil)
@@ -289,12 +290,12 @@ func (s *ArticleService) findImportMatch(ctx context.Context, q rowQuerier, rec 
 	switch {
 	case a.SourceURL != "":
 		err = q.QueryRow(ctx, `SELECT id FROM articles WHERE source_url = $1`, a.SourceURL).Scan(&id)
-	case rec.ImportKey != "" && !strings.HasPrefix(rec.ImportKey, slugKeyPrefix):
+	case rec.ImportKey != "" && !bulkimport.IsSlugKey(rec.ImportKey):
 		return 0, nil
 	default:
 		slug := a.Slug
 		if slug == "" {
-			slug = slugOrDefault(a.Headline)
+			slug = byline.SlugOrUntitled(a.Headline)
 		}
 		err = q.QueryRow(ctx, `SELECT id FROM articles WHERE slug = $1 AND source_url IS NULL AND import_key IS NULL`, slug).Scan(&id)
 	}
@@ -504,7 +505,7 @@ func setPeople(ctx context.Context, w *writer, a *byline.Article, fresh bool) er
 func upsertNamed(ctx context.Context, w *writer, table, slug, name string) (int64, string, error) {
 	name = strings.TrimSpace(name)
 	if slug == "" {
-		slug = slugOrDefault(name)
+		slug = byline.SlugOrUntitled(name)
 	}
 	key := table + "\x00" + slug
 	if id, ok := w.ids[key]; ok {
@@ -553,7 +554,7 @@ func uniqueSlug(ctx context.Context, w *writer, want, headline string, selfID in
 	}
 	base := want
 	if base == "" {
-		base = slugOrDefault(headline)
+		base = byline.SlugOrUntitled(headline)
 	}
 	for n := 1; ; n++ {
 		candidate := base
@@ -569,13 +570,6 @@ func uniqueSlug(ctx context.Context, w *writer, want, headline string, selfID in
 			return "", fmt.Errorf("check slug %q: %w", candidate, err)
 		}
 	}
-}
-
-func slugOrDefault(s string) string {
-	if slug := byline.Slugify(s); slug != "" {
-		return slug
-	}
-	return "untitled"
 }
 
 // touchSite records that readers' content changed at now: the site's

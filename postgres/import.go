@@ -5,20 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"runtime"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/internal/bulkimport"
 )
-
-// importBatch is how many articles an import renders at once, in parallel,
-// while the previous batch is written: enough to keep the cores busy, few
-// enough that memory stays flat however long the import.
-const importBatch = 256
 
 // ImportAll stores the records in one transaction. Reading and rendering
 // run in a goroutine of their own, a batch ahead of the writes, so parsing
@@ -47,41 +40,16 @@ func (s *ArticleService) ImportAll(ctx context.Context, records iter.Seq2[*bylin
 		now := s.db.now()
 
 		// The writes get a context without cancellation: pgx would watch
-		// it with a goroutine per statement. Cancellation is checked once
-		// per article instead.
+		// it with a goroutine per statement. RenderAhead checks
+		// cancellation once per article instead.
 		writeCtx := context.WithoutCancel(ctx)
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		batches := make(chan []preparedRecord, 1)
-		var readErr error
-		read := make(chan struct{})
-		go func() {
-			defer close(read)
-			defer close(batches)
-			readErr = s.prepareBatches(ctx, records, batches)
-		}()
-		var err error
 		n := 0
-		for batch := range batches {
-			for _, p := range batch {
-				n++
-				if err != nil {
-					continue // draining after a failure
-				}
-				if err = ctx.Err(); err == nil {
-					err = s.importPrepared(writeCtx, w, p, n, now, opts, report)
-				}
-				if err != nil {
-					cancel()
-				}
-			}
-		}
-		<-read
+		err := bulkimport.RenderAhead(ctx, records, s.prepare, func(p bulkimport.Prepared) error {
+			n++
+			return s.importPrepared(writeCtx, w, p, n, now, opts, report)
+		})
 		if err != nil {
 			return err
-		}
-		if readErr != nil {
-			return readErr
 		}
 		if _, err := tx.Exec(ctx, `SELECT apply_search_word_changes()`); err != nil {
 			return fmt.Errorf("count the words of the imported articles: %w", err)
@@ -104,76 +72,17 @@ func deferWordCounts(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
-// preparedRecord is a record rendered for writing, or why it cannot be.
-type preparedRecord struct {
-	rec *byline.ArticleRecord
-	err error
-}
-
-// prepareBatches reads records in batches, renders each batch on every
-// core, and sends it on.
-func (s *ArticleService) prepareBatches(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error], out chan<- []preparedRecord) error {
-	batch := make([]preparedRecord, 0, importBatch)
-	send := func() error {
-		s.prepareAll(batch)
-		select {
-		case out <- batch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		batch = make([]preparedRecord, 0, importBatch)
-		return nil
-	}
-	for rec, err := range records {
-		if err != nil {
-			return err
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if rec == nil || rec.Article == nil {
-			return fmt.Errorf("import: a record without an article")
-		}
-		batch = append(batch, preparedRecord{rec: rec})
-		if len(batch) == importBatch {
-			if err := send(); err != nil {
-				return err
-			}
-		}
-	}
-	if len(batch) > 0 {
-		return send()
-	}
-	return nil
-}
-
-// prepareAll validates and renders the batch's articles in parallel.
-func (s *ArticleService) prepareAll(batch []preparedRecord) {
-	var (
-		next atomic.Int64
-		wg   sync.WaitGroup
-	)
-	for range min(runtime.GOMAXPROCS(0), len(batch)) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(batch); i = int(next.Add(1)) - 1 {
-				batch[i].err = s.prepare(batch[i].rec.Article)
-			}
-		})
-	}
-	wg.Wait()
-}
-
 // importPrepared writes the nth record and reports it. With opts.SkipBad an
 // article the store refuses is rolled back to a savepoint and reported.
-func (s *ArticleService) importPrepared(ctx context.Context, w *writer, p preparedRecord, n int, now time.Time, opts byline.ImportOptions, report func(byline.ImportResult) error) error {
-	res := byline.ImportResult{Article: p.rec.Article}
-	err := p.err
+func (s *ArticleService) importPrepared(ctx context.Context, w *writer, p bulkimport.Prepared, n int, now time.Time, opts byline.ImportOptions, report func(byline.ImportResult) error) error {
+	res := byline.ImportResult{Article: p.Rec.Article}
+	err := p.Err
 	if err == nil {
-		keyBySlug(p.rec)
-		res.Created, err = s.importOne(ctx, w, p.rec, now, opts.SkipBad)
+		bulkimport.KeyBySlug(p.Rec)
+		res.Created, err = s.importOne(ctx, w, p.Rec, now, opts.SkipBad)
 	}
 	if err != nil {
-		err = fmt.Errorf("article %d (%q): %w", n, p.rec.Article.Headline, err)
+		err = fmt.Errorf("article %d (%q): %w", n, p.Rec.Article.Headline, err)
 		if kind := byline.ErrorKind(err); !opts.SkipBad || (kind != byline.Invalid && kind != byline.Conflict) {
 			return err
 		}
@@ -239,84 +148,10 @@ func (s *ArticleService) importOne(ctx context.Context, w *writer, rec *byline.A
 // whose key matches one stored, or one earlier in the same run, would be
 // updated; any other would be created.
 func (s *ArticleService) importDryRun(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error], opts byline.ImportOptions, report func(byline.ImportResult) error) error {
-	seen := map[string]bool{}
-	now := s.db.now()
-	n := 0
-	for rec, err := range records {
-		if err != nil {
-			return err
-		}
-		if rec == nil || rec.Article == nil {
-			return fmt.Errorf("import: a record without an article")
-		}
-		n++
-		a := rec.Article
-		if a.Status == "" {
-			a.Status = byline.Draft
-		}
-		res := byline.ImportResult{Article: a}
-		if err := a.Validate(); err != nil {
-			err = fmt.Errorf("article %d (%q): %w", n, a.Headline, err)
-			if !opts.SkipBad {
-				return err
-			}
-			res.Err = err
-			if err := report(res); err != nil {
-				return err
-			}
-			continue
-		}
-		keyBySlug(rec)
-		id, err := s.findImportMatch(ctx, s.db.pool, rec)
-		if err != nil {
-			return fmt.Errorf("article %d (%q): find article to update: %w", n, a.Headline, err)
-		}
-		if a.Slug == "" {
-			a.Slug = slugOrDefault(a.Headline)
-		}
-		if a.PublishedAt.IsZero() && a.Status == byline.Published {
-			a.PublishedAt = now
-		}
-		created := id == 0
-		for _, k := range matchKeys(rec) {
-			created = created && !seen[k]
-			seen[k] = true
-		}
-		res.Created = created
-		if err := report(res); err != nil {
-			return err
-		}
+	find := func(ctx context.Context, rec *byline.ArticleRecord) (int64, error) {
+		return s.findImportMatch(ctx, s.db.pool, rec)
 	}
-	return nil
-}
-
-// slugKeyPrefix starts the import key of an article that has neither a key
-// of its own nor a source URL: the slug it asked for. An article whose slug
-// had to be numbered (a clash) is still found by a re-import.
-const slugKeyPrefix = "slug:"
-
-// keyBySlug gives rec, if it has neither an import key nor a source URL,
-// the import key of the slug it asks for.
-func keyBySlug(rec *byline.ArticleRecord) {
-	if a := rec.Article; rec.ImportKey == "" && a.SourceURL == "" {
-		slug := a.Slug
-		if slug == "" {
-			slug = slugOrDefault(a.Headline)
-		}
-		rec.ImportKey = slugKeyPrefix + slug
-	}
-}
-
-// matchKeys are the keys findImportMatch looks rec up by.
-func matchKeys(rec *byline.ArticleRecord) []string {
-	var keys []string
-	if rec.ImportKey != "" {
-		keys = append(keys, "key:"+rec.ImportKey)
-	}
-	if a := rec.Article; a.SourceURL != "" {
-		keys = append(keys, "url:"+a.SourceURL)
-	}
-	return keys
+	return bulkimport.DryRun(ctx, records, opts, s.db.now(), find, report)
 }
 
 // exportPage is how many articles an export reads at a time.

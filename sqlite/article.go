@@ -6,14 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/internal/bulkimport"
 )
 
 var _ byline.ArticleService = (*ArticleService)(nil)
@@ -302,23 +300,6 @@ func (s *ArticleService) prepare(a *byline.Article) error {
 	return nil
 }
 
-// slugKeyPrefix starts the import key of an article that has neither a key
-// of its own nor a source URL: the slug it asked for. An article whose slug
-// had to be numbered (a clash) is still found by a re-import.
-const slugKeyPrefix = "slug:"
-
-// keyBySlug gives rec, if it has neither an import key nor a source URL,
-// the import key of the slug it asks for.
-func keyBySlug(rec *byline.ArticleRecord) {
-	if a := rec.Article; rec.ImportKey == "" && a.SourceURL == "" {
-		slug := a.Slug
-		if slug == "" {
-			slug = slugOrDefault(a.Headline)
-		}
-		rec.ImportKey = slugKeyPrefix + slug
-	}
-}
-
 // findImportMatch returns the ID of the article a re-import of rec updates,
 // or 0: the one with its import key, else its source URL, else (with
 // neither, or a key made from its slug) an article with its slug and
@@ -336,12 +317,12 @@ func (s *ArticleService) findImportMatch(ctx context.Context, tx dbtx, rec *byli
 	switch {
 	case a.SourceURL != "":
 		err = tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE source_url = ?`, a.SourceURL).Scan(&id)
-	case rec.ImportKey != "" && !strings.HasPrefix(rec.ImportKey, slugKeyPrefix):
+	case rec.ImportKey != "" && !bulkimport.IsSlugKey(rec.ImportKey):
 		return 0, nil
 	default:
 		slug := a.Slug
 		if slug == "" {
-			slug = slugOrDefault(a.Headline)
+			slug = byline.SlugOrUntitled(a.Headline)
 		}
 		err = tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE slug = ? AND source_url IS NULL AND import_key IS NULL`, slug).Scan(&id)
 	}
@@ -536,7 +517,7 @@ func (s *ArticleService) setPeople(ctx context.Context, tx dbtx, a *byline.Artic
 func upsertNamed(ctx context.Context, tx dbtx, table, slug, name string) (int64, string, error) {
 	name = strings.TrimSpace(name)
 	if slug == "" {
-		slug = slugOrDefault(name)
+		slug = byline.SlugOrUntitled(name)
 	}
 	c, bulk := tx.(*stmtCache)
 	if id, ok := c.named(table, slug); bulk && ok {
@@ -565,7 +546,7 @@ func upsertNamed(ctx context.Context, tx dbtx, table, slug, name string) (int64,
 func uniqueSlug(ctx context.Context, tx dbtx, want, headline string, selfID int64) (string, error) {
 	base := want
 	if base == "" {
-		base = slugOrDefault(headline)
+		base = byline.SlugOrUntitled(headline)
 	}
 	for n := 1; ; n++ {
 		candidate := base
@@ -584,13 +565,6 @@ func uniqueSlug(ctx context.Context, tx dbtx, want, headline string, selfID int6
 			return "", fmt.Errorf("check slug %q: %w", candidate, err)
 		}
 	}
-}
-
-func slugOrDefault(s string) string {
-	if slug := byline.Slugify(s); slug != "" {
-		return slug
-	}
-	return "untitled"
 }
 
 // touchSite records that readers' content changed at now: the site's
@@ -614,13 +588,8 @@ func touchSite(ctx context.Context, tx dbtx, now time.Time) error {
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
-// importBatch is how many articles an import renders at once, in parallel,
-// while the previous batch is written: enough to keep the cores busy, few
-// enough that memory stays flat however long the import.
-const importBatch = 256
-
 // ImportAll stores the records in one transaction. Reading and rendering
-// run in a goroutine of their own, a batch ahead of the writes, so parsing,
+// run a batch ahead of the writes (bulkimport.RenderAhead), so parsing,
 // Markdown and SQLite use the cores together; only the writes hold the
 // write lock's connection.
 func (s *ArticleService) ImportAll(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error], opts byline.ImportOptions, report func(byline.ImportResult) error) error {
@@ -642,104 +611,17 @@ func (s *ArticleService) ImportAll(ctx context.Context, records iter.Seq2[*bylin
 		}
 		defer restore()
 		// The writes get a context without cancellation: the driver would
-		// start a goroutine per statement to watch it. Cancellation is
-		// checked once per article instead.
-		writeCtx := context.WithoutCancel(ctx)
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		batches := make(chan []preparedRecord, 1)
-		var readErr error
-		read := make(chan struct{})
-		go func() {
-			defer close(read)
-			defer close(batches)
-			readErr = s.prepareBatches(ctx, records, batches)
-		}()
-		w, err := s.newBulkWriter(writeCtx, c, now, opts, report)
-		if err != nil {
-			cancel()
-		}
-		for batch := range batches {
-			for _, p := range batch {
-				if err != nil {
-					continue // draining after a failure
-				}
-				if err = ctx.Err(); err == nil {
-					err = w.add(p)
-				}
-				if err != nil {
-					cancel()
-				}
-			}
-		}
-		if err == nil {
-			err = w.flush()
-		}
-		<-read
+		// start a goroutine per statement to watch it. RenderAhead checks
+		// cancellation once per article instead.
+		w, err := s.newBulkWriter(context.WithoutCancel(ctx), c, now, opts, report)
 		if err != nil {
 			return err
 		}
-		return readErr
+		if err := bulkimport.RenderAhead(ctx, records, s.prepare, w.add); err != nil {
+			return err
+		}
+		return w.flush()
 	})
-}
-
-// preparedRecord is a record rendered for writing, or why it cannot be.
-type preparedRecord struct {
-	rec *byline.ArticleRecord
-	err error
-}
-
-// prepareBatches reads records in batches, renders each batch on every
-// core, and sends it on.
-func (s *ArticleService) prepareBatches(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error], out chan<- []preparedRecord) error {
-	batch := make([]preparedRecord, 0, importBatch)
-	send := func() error {
-		s.prepareAll(batch)
-		select {
-		case out <- batch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		batch = make([]preparedRecord, 0, importBatch)
-		return nil
-	}
-	for rec, err := range records {
-		if err != nil {
-			return err
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if rec == nil || rec.Article == nil {
-			return fmt.Errorf("import: a record without an article")
-		}
-		batch = append(batch, preparedRecord{rec: rec})
-		if len(batch) == importBatch {
-			if err := send(); err != nil {
-				return err
-			}
-		}
-	}
-	if len(batch) > 0 {
-		return send()
-	}
-	return nil
-}
-
-// prepareAll validates and renders the batch's articles in parallel.
-func (s *ArticleService) prepareAll(batch []preparedRecord) {
-	var (
-		next atomic.Int64
-		wg   sync.WaitGroup
-	)
-	for range min(runtime.GOMAXPROCS(0), len(batch)) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(batch); i = int(next.Add(1)) - 1 {
-				batch[i].err = s.prepare(batch[i].rec.Article)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // importOne creates or updates the article of rec, keeping its import key,
@@ -799,52 +681,10 @@ func (s *ArticleService) importOne(ctx context.Context, c *stmtCache, rec *bylin
 // whose key matches one stored, or one earlier in the same run, would be
 // updated; any other would be created.
 func (s *ArticleService) importDryRun(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error], opts byline.ImportOptions, report func(byline.ImportResult) error) error {
-	seen := map[string]bool{}
-	now := s.db.now()
-	n := 0
-	for rec, err := range records {
-		if err != nil {
-			return err
-		}
-		n++
-		a := rec.Article
-		if a.Status == "" {
-			a.Status = byline.Draft
-		}
-		res := byline.ImportResult{Article: a}
-		if err := a.Validate(); err != nil {
-			err = fmt.Errorf("article %d (%q): %w", n, a.Headline, err)
-			if !opts.SkipBad {
-				return err
-			}
-			res.Err = err
-			if err := report(res); err != nil {
-				return err
-			}
-			continue
-		}
-		keyBySlug(rec)
-		id, err := s.findImportMatch(ctx, s.db.read, rec)
-		if err != nil {
-			return fmt.Errorf("article %d (%q): find article to update: %w", n, a.Headline, err)
-		}
-		if a.Slug == "" {
-			a.Slug = slugOrDefault(a.Headline)
-		}
-		if a.PublishedAt.IsZero() && a.Status == byline.Published {
-			a.PublishedAt = now
-		}
-		created := id == 0
-		for _, k := range matchKeys(rec) {
-			created = created && !seen[k]
-			seen[k] = true
-		}
-		res.Created = created
-		if err := report(res); err != nil {
-			return err
-		}
+	find := func(ctx context.Context, rec *byline.ArticleRecord) (int64, error) {
+		return s.findImportMatch(ctx, s.db.read, rec)
 	}
-	return nil
+	return bulkimport.DryRun(ctx, records, opts, s.db.now(), find, report)
 }
 
 // exportPage is how many articles an export reads at a time.
@@ -1055,31 +895,19 @@ func (s *ArticleService) newBulkWriter(ctx context.Context, c *stmtCache, now ti
 	return &bulkWriter{s: s, c: c, ctx: ctx, now: now, opts: opts, report: report, keys: map[string]bool{}}, nil
 }
 
-// matchKeys are the keys findImportMatch looks rec up by.
-func matchKeys(rec *byline.ArticleRecord) []string {
-	var keys []string
-	if rec.ImportKey != "" {
-		keys = append(keys, "key:"+rec.ImportKey)
-	}
-	if a := rec.Article; a.SourceURL != "" {
-		keys = append(keys, "url:"+a.SourceURL)
-	}
-	return keys
-}
-
 // add writes, or queues, one record.
-func (w *bulkWriter) add(p preparedRecord) error {
+func (w *bulkWriter) add(p bulkimport.Prepared) error {
 	w.n++
-	rec := p.rec
-	if p.err != nil {
+	rec := p.Rec
+	if p.Err != nil {
 		// Those waiting come first: results are reported in input order.
 		if err := w.flush(); err != nil {
 			return err
 		}
-		return w.refuse(rec, w.n, p.err)
+		return w.refuse(rec, w.n, p.Err)
 	}
-	keyBySlug(rec)
-	for _, k := range matchKeys(rec) {
+	bulkimport.KeyBySlug(rec)
+	for _, k := range bulkimport.MatchKeys(rec) {
 		if w.keys[k] {
 			// It would update an article still waiting: write those first.
 			if err := w.flush(); err != nil {
