@@ -155,3 +155,12 @@ type DeskService interface {
 	// same version check and a new revision, as UpdateArticle does.
 	RestoreRevision(ctx context.Context, articleID, revisionID int64, expectedVersion int, by int64) (*Article, error)
 }
+
+// EditConflict is the error of a save made from version expected of an
+// article that is now at version current: someone else saved it meanwhile.
+func EditConflict(expected, current int) error {
+	return Errorf(Conflict, "Someone else saved this article while you were editing it "+
+		"(you started from version %d; it is now at version %d). Your changes were not saved: "+
+		"they are kept in the form below. Open the article again in another tab to see the other changes, then merge yours.",
+		expected, current)
+}

@@ -2,6 +2,7 @@ package byline
 
 import (
 	"context"
+	"crypto/sha256"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -203,6 +204,27 @@ type Session struct {
 	// and SessionLifetime after the sign-in.
 	ExpiresAt time.Time
 }
+
+// SessionExpiry returns when a session created and last used at those
+// times expires: the earlier of SessionIdleExpiry after the last use and
+// SessionLifetime after the sign-in.
+func SessionExpiry(created, lastSeen time.Time) time.Time {
+	idle := lastSeen.Add(SessionIdleExpiry)
+	if abs := created.Add(SessionLifetime); abs.Before(idle) {
+		return abs
+	}
+	return idle
+}
+
+// SessionTokenHash is what a store keeps of a session's token: its
+// SHA-256.
+func SessionTokenHash(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// ErrNoSession answers a request whose session token is unknown or expired.
+var ErrNoSession = Errorf(Unauthorized, "Please sign in.")
 
 // SessionService keeps sessions in the database, so that any instance can
 // serve any request. Implementations are safe for concurrent use.

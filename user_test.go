@@ -85,3 +85,14 @@ func TestImageSrcset(t *testing.T) {
 		}
 	}
 }
+
+func TestSessionExpiry(t *testing.T) {
+	signIn := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	if got, want := SessionExpiry(signIn, signIn.Add(time.Hour)), signIn.Add(time.Hour+SessionIdleExpiry); !got.Equal(want) {
+		t.Errorf("a session used an hour after sign-in expires %v, want a week after that use, %v", got, want)
+	}
+	late := signIn.Add(SessionLifetime - time.Hour)
+	if got, want := SessionExpiry(signIn, late), signIn.Add(SessionLifetime); !got.Equal(want) {
+		t.Errorf("a session used near its lifetime's end expires %v, want at that end, %v", got, want)
+	}
+}

@@ -178,7 +178,7 @@ func (s *DeskService) UpdateArticle(ctx context.Context, id int64, upd byline.Ar
 		return nil, err
 	}
 	if current.Version != expectedVersion {
-		return nil, editConflict(expectedVersion, current.Version)
+		return nil, byline.EditConflict(expectedVersion, current.Version)
 	}
 	a := *current
 	upd.Apply(&a)
@@ -205,7 +205,7 @@ func (s *DeskService) UpdateArticle(ctx context.Context, id int64, upd byline.Ar
 			return fmt.Errorf("check article %d version: %w", id, err)
 		}
 		if version != expectedVersion {
-			return editConflict(expectedVersion, version)
+			return byline.EditConflict(expectedVersion, version)
 		}
 		now := s.db.now()
 		// An article that never went through the newsroom (an import) has
@@ -229,13 +229,6 @@ func (s *DeskService) UpdateArticle(ctx context.Context, id int64, upd byline.Ar
 		return nil, err
 	}
 	return &a, nil
-}
-
-func editConflict(expected, current int) error {
-	return byline.Errorf(byline.Conflict, "Someone else saved this article while you were editing it "+
-		"(you started from version %d; it is now at version %d). Your changes were not saved: "+
-		"they are kept in the form below. Open the article again in another tab to see the other changes, then merge yours.",
-		expected, current)
 }
 
 // nullID is NULL for 0, for nullable user references.

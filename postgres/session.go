@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"time"
@@ -28,16 +27,11 @@ func NewSessionService(db *DB) *SessionService { return &SessionService{db: db} 
 // browsing the newsroom is not a stream of writes.
 const sessionTouchEvery = time.Hour
 
-func tokenHash(token string) []byte {
-	sum := sha256.Sum256([]byte(token))
-	return sum[:]
-}
-
 // CreateSession starts a session for the user and returns its token.
 func (s *SessionService) CreateSession(ctx context.Context, userID int64) (string, *byline.Session, error) {
 	token := rand.Text() // 26 base32 characters: 130 random bits
 	now := s.db.now()
-	sess := &byline.Session{UserID: userID, CreatedAt: now, LastSeenAt: now, ExpiresAt: sessionExpiry(now, now)}
+	sess := &byline.Session{UserID: userID, CreatedAt: now, LastSeenAt: now, ExpiresAt: byline.SessionExpiry(now, now)}
 	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		// Sweep a few expired sessions on the way: no job has to. Rows
 		// another instance is sweeping are skipped, not waited for.
@@ -46,7 +40,7 @@ func (s *SessionService) CreateSession(ctx context.Context, userID int64) (strin
 			return fmt.Errorf("sweep sessions: %w", err)
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at)
-			VALUES ($1, $2, $3, $3, $4)`, tokenHash(token), userID, now, sess.ExpiresAt)
+			VALUES ($1, $2, $3, $3, $4)`, byline.SessionTokenHash(token), userID, now, sess.ExpiresAt)
 		if err != nil {
 			return fmt.Errorf("insert session: %w", err)
 		}
@@ -58,40 +52,29 @@ func (s *SessionService) CreateSession(ctx context.Context, userID int64) (strin
 	return token, sess, nil
 }
 
-// sessionExpiry is the earlier of the idle and the absolute expiry.
-func sessionExpiry(created, lastSeen time.Time) time.Time {
-	idle := lastSeen.Add(byline.SessionIdleExpiry)
-	if abs := created.Add(byline.SessionLifetime); abs.Before(idle) {
-		return abs
-	}
-	return idle
-}
-
-var errNoSession = byline.Errorf(byline.Unauthorized, "Please sign in.")
-
 // FindSession returns the live session with the token and its user.
 func (s *SessionService) FindSession(ctx context.Context, token string) (*byline.Session, *byline.User, error) {
 	if token == "" || len(token) > 128 {
-		return nil, nil, errNoSession
+		return nil, nil, byline.ErrNoSession
 	}
 	now := s.db.now()
 	var sess byline.Session
-	hash := tokenHash(token)
+	hash := byline.SessionTokenHash(token)
 	u, err := scanUser(withExtra{s.db.pool.QueryRow(ctx, `SELECT `+userColumns+`, s.created_at, s.last_seen_at, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`, hash),
 		[]any{&sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt}})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil, errNoSession
+		return nil, nil, byline.ErrNoSession
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("find session: %w", err)
 	}
 	sess.UserID = u.ID
 	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = sess.CreatedAt.UTC(), sess.LastSeenAt.UTC(), sess.ExpiresAt.UTC()
 	if !now.Before(sess.ExpiresAt) || u.Disabled {
-		return nil, nil, errNoSession
+		return nil, nil, byline.ErrNoSession
 	}
 	if now.Sub(sess.LastSeenAt) >= sessionTouchEvery {
-		sess.LastSeenAt, sess.ExpiresAt = now, sessionExpiry(sess.CreatedAt, now)
+		sess.LastSeenAt, sess.ExpiresAt = now, byline.SessionExpiry(sess.CreatedAt, now)
 		// One statement, committed on its own. Two instances touching the
 		// same session at once both write about the same time; the later
 		// expiry wins.
@@ -106,7 +89,7 @@ func (s *SessionService) FindSession(ctx context.Context, token string) (*byline
 
 // DeleteSession ends the session with the token.
 func (s *SessionService) DeleteSession(ctx context.Context, token string) error {
-	if _, err := s.db.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash(token)); err != nil {
+	if _, err := s.db.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, byline.SessionTokenHash(token)); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil

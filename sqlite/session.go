@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -27,16 +26,11 @@ func NewSessionService(db *DB) *SessionService { return &SessionService{db: db} 
 // browsing the newsroom is not a stream of writes.
 const sessionTouchEvery = time.Hour
 
-func tokenHash(token string) []byte {
-	sum := sha256.Sum256([]byte(token))
-	return sum[:]
-}
-
 // CreateSession starts a session for the user and returns its token.
 func (s *SessionService) CreateSession(ctx context.Context, userID int64) (string, *byline.Session, error) {
 	token := rand.Text() // 26 base32 characters: 130 random bits
 	now := s.db.now()
-	sess := &byline.Session{UserID: userID, CreatedAt: now, LastSeenAt: now, ExpiresAt: sessionExpiry(now, now)}
+	sess := &byline.Session{UserID: userID, CreatedAt: now, LastSeenAt: now, ExpiresAt: byline.SessionExpiry(now, now)}
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		// Sweep a few expired sessions on the way: no job has to.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash IN
@@ -44,7 +38,7 @@ func (s *SessionService) CreateSession(ctx context.Context, userID int64) (strin
 			return fmt.Errorf("sweep sessions: %w", err)
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at)
-			VALUES (?, ?, ?, ?, ?)`, tokenHash(token), userID, now.UnixMilli(), now.UnixMilli(), sess.ExpiresAt.UnixMilli())
+			VALUES (?, ?, ?, ?, ?)`, byline.SessionTokenHash(token), userID, now.UnixMilli(), now.UnixMilli(), sess.ExpiresAt.UnixMilli())
 		if err != nil {
 			return fmt.Errorf("insert session: %w", err)
 		}
@@ -56,42 +50,31 @@ func (s *SessionService) CreateSession(ctx context.Context, userID int64) (strin
 	return token, sess, nil
 }
 
-// sessionExpiry is the earlier of the idle and the absolute expiry.
-func sessionExpiry(created, lastSeen time.Time) time.Time {
-	idle := lastSeen.Add(byline.SessionIdleExpiry)
-	if abs := created.Add(byline.SessionLifetime); abs.Before(idle) {
-		return abs
-	}
-	return idle
-}
-
-var errNoSession = byline.Errorf(byline.Unauthorized, "Please sign in.")
-
 // FindSession returns the live session with the token and its user.
 func (s *SessionService) FindSession(ctx context.Context, token string) (*byline.Session, *byline.User, error) {
 	if token == "" || len(token) > 128 {
-		return nil, nil, errNoSession
+		return nil, nil, byline.ErrNoSession
 	}
 	now := s.db.now()
 	var (
 		sess                   byline.Session
 		created, seen, expires int64
 	)
-	hash := tokenHash(token)
+	hash := byline.SessionTokenHash(token)
 	u, err := scanUser(extraColumns{s.db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, s.created_at, s.last_seen_at, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, hash), []any{&created, &seen, &expires}})
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, errNoSession
+		return nil, nil, byline.ErrNoSession
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("find session: %w", err)
 	}
 	sess.UserID = u.ID
 	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = time.UnixMilli(created).UTC(), time.UnixMilli(seen).UTC(), time.UnixMilli(expires).UTC()
 	if !now.Before(sess.ExpiresAt) || u.Disabled {
-		return nil, nil, errNoSession
+		return nil, nil, byline.ErrNoSession
 	}
 	if now.Sub(sess.LastSeenAt) >= sessionTouchEvery {
-		sess.LastSeenAt, sess.ExpiresAt = now, sessionExpiry(sess.CreatedAt, now)
+		sess.LastSeenAt, sess.ExpiresAt = now, byline.SessionExpiry(sess.CreatedAt, now)
 		err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?`,
 				now.UnixMilli(), sess.ExpiresAt.UnixMilli(), hash)
@@ -115,7 +98,7 @@ func (r extraColumns) Scan(dest ...any) error { return r.row.Scan(append(dest, r
 // DeleteSession ends the session with the token.
 func (s *SessionService) DeleteSession(ctx context.Context, token string) error {
 	return s.db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash(token)); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, byline.SessionTokenHash(token)); err != nil {
 			return fmt.Errorf("delete session: %w", err)
 		}
 		return nil
