@@ -304,11 +304,48 @@ func mark(text string, ws []word, ms []match, from, to int) byline.Highlight {
 func join(h byline.Highlight) byline.Highlight {
 	var out byline.Highlight
 	for _, s := range h {
-		if n := len(out); n > 0 && out[n-1].Match == s.Match {
-			out[n-1].Text += s.Text
-			continue
-		}
-		out = append(out, s)
+		out = appendSpan(out, s.Text, s.Match)
 	}
 	return out
+}
+
+// appendSpan appends text, merging it with the last span when both match
+// or both do not.
+func appendSpan(h byline.Highlight, text string, match bool) byline.Highlight {
+	if text == "" {
+		return h
+	}
+	if n := len(h); n > 0 && h[n-1].Match == match {
+		h[n-1].Text += text
+		return h
+	}
+	return append(h, byline.Span{Text: text, Match: match})
+}
+
+// Markers a search engine's own highlighter (FTS5's highlight(),
+// PostgreSQL's ts_headline) is told to put around matches. They are
+// private-use characters, which no article should hold; ParseMarked turns
+// them into spans, so matched text is marked without ever being markup.
+const (
+	MarkOpen  = "\ue000"
+	MarkClose = "\ue001"
+)
+
+// ParseMarked splits text marked with MarkOpen and MarkClose into a
+// Highlight. A stray marker is dropped.
+func ParseMarked(s string) byline.Highlight {
+	var h byline.Highlight
+	inMark := false
+	for s != "" {
+		i := strings.IndexAny(s, MarkOpen+MarkClose)
+		if i < 0 {
+			h = appendSpan(h, s, inMark)
+			break
+		}
+		h = appendSpan(h, s[:i], inMark)
+		marker := s[i : i+len(MarkOpen)]
+		s = s[i+len(marker):]
+		inMark = marker == MarkOpen
+	}
+	return h
 }

@@ -114,3 +114,17 @@ func BenchmarkSnippet(b *testing.B) {
 		m.Snippet(text, 30)
 	}
 }
+
+func TestParseMarked(t *testing.T) {
+	tests := map[string]string{
+		"Talks on " + MarkOpen + "Syria" + MarkClose + " stall": "Talks on <mark>Syria</mark> stall",
+		MarkOpen + "a" + MarkClose + MarkOpen + "b" + MarkClose: "<mark>ab</mark>",
+		"stray " + MarkClose + "marker & <b>":                   "stray marker &amp; &lt;b&gt;",
+		"":                                                      "",
+	}
+	for in, want := range tests {
+		if got := ParseMarked(in).HTML(); got != want {
+			t.Errorf("ParseMarked(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/highlight"
 	"github.com/bylinenews/byline/query"
 )
 
@@ -42,8 +43,8 @@ const snippetWords = 30
 // Options of ts_headline: the markers for matches, the whole text for a
 // headline, one passage of at most snippetWords for a snippet.
 const (
-	headlineOptions = `HighlightAll=true, StartSel=` + markOpen + `, StopSel=` + markClose
-	snippetOptions  = `MaxFragments=1, MaxWords=30, MinWords=15, ShortWord=0, StartSel=` + markOpen + `, StopSel=` + markClose
+	headlineOptions = `HighlightAll=true, StartSel=` + highlight.MarkOpen + `, StopSel=` + highlight.MarkClose
+	snippetOptions  = `MaxFragments=1, MaxWords=30, MinWords=15, ShortWord=0, StartSel=` + highlight.MarkOpen + `, StopSel=` + highlight.MarkClose
 )
 
 // headlineWords is the expression of the headline's words as written, the
@@ -230,7 +231,7 @@ func (s *searchTx) fillHits(ctx context.Context, mark string, hits []*byline.Sea
 				WHERE a.id = ANY ($5)
 			) h, translate(snippet, $6, '') AS plain
 		) p, substr(body, pos + length(plain)) AS rest`,
-		mark, headlineOptions, snippetOptions, markLess, ids, markOpen+markClose, markOpen)
+		mark, headlineOptions, snippetOptions, markLess, ids, highlight.MarkOpen+highlight.MarkClose, highlight.MarkOpen)
 	if err != nil {
 		return fmt.Errorf("mark search hits: %w", err)
 	}
@@ -570,20 +571,8 @@ func (s *searchTx) telling(ctx context.Context, words []string, n int) ([]string
 // nearest words of the vocabulary, and returns the new query if it finds
 // visible articles.
 func (s *SearchService) DidYouMean(ctx context.Context, q byline.Query) (*byline.Query, error) {
-	fixed, changed, err := query.Correct(q, func(w string) (string, error) { return s.correct(ctx, w) })
-	if err != nil || !changed {
-		return nil, err
-	}
-	fixed.Limit = 1
-	res, err := s.Search(ctx, fixed)
-	if err != nil {
-		return nil, err
-	}
-	if res.Total == 0 {
-		return nil, nil
-	}
-	fixed.Limit = q.Limit
-	return &fixed, nil
+	return query.DidYouMean(q, func(w string) (string, error) { return s.correct(ctx, w) },
+		func(q byline.Query) (*byline.SearchResult, error) { return s.Search(ctx, q) })
 }
 
 // nearWords is how many of the vocabulary's words nearest by trigrams

@@ -1,9 +1,11 @@
 package postgres
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/highlight"
 	"github.com/bylinenews/byline/query"
 )
 
@@ -82,24 +84,14 @@ type searchTerms struct {
 	exclude string   // an expression no result may match, or ""
 }
 
-// termsOf splits q for Search. Stop words are left out of the words that
-// count, unless the words are all stop words (a search for "The Who"):
-// a question's "what did ... the ... in" would otherwise match every
-// article and decide nothing but the cost.
+// termsOf splits q for Search: its significant words (see
+// query.SignificantWords) rank and mark; the others are left out, as are
+// words with nothing to search for.
 func termsOf(q byline.Query) searchTerms {
 	var t searchTerms
-	var stop []string
-	for _, w := range q.Words {
-		switch s := tsString(w); {
-		case s == "":
-		case query.IsStopWord(w):
-			stop = append(stop, s)
-		default:
-			t.should = append(t.should, s)
-		}
-	}
-	if len(t.should) == 0 {
-		t.should = stop
+	words := slices.DeleteFunc(slices.Clone(q.Words), func(w string) bool { return tsString(w) == "" })
+	for _, w := range query.SignificantWords(words) {
+		t.should = append(t.should, tsString(w))
 	}
 	t.marks = append(t.marks, t.should...)
 	for _, p := range q.Phrases {
@@ -137,35 +129,16 @@ func (t searchTerms) some() string {
 // mark matches every word and phrase, for ranking and highlighting.
 func (t searchTerms) mark() string { return tsAny(t.marks) }
 
-// Markers ts_headline puts around matches, and the stand-in for '<' in the
-// text it marks (the parser would read <...> as a tag and drop it). They
-// are private-use characters, which no article should hold; parseMarked
-// then turns them into spans, so matched text is marked without ever
-// being markup.
-const (
-	markOpen  = "\ue000"
-	markClose = "\ue001"
-	markLess  = "\ue002"
-)
+// markLess stands in for '<' in the text ts_headline marks (its parser
+// would read <...> as a tag and drop it); ts_headline marks matches with
+// highlight.MarkOpen and MarkClose. All three are private-use characters,
+// which no article should hold.
+const markLess = "\ue002"
 
 // parseMarked splits text with markers into a Highlight, putting back the
 // '<' that markLess stood for. A stray marker is dropped.
 func parseMarked(s string) byline.Highlight {
-	s = strings.ReplaceAll(s, markLess, "<")
-	var h byline.Highlight
-	inMark := false
-	for s != "" {
-		i := strings.IndexAny(s, markOpen+markClose)
-		if i < 0 {
-			h = appendSpan(h, s, inMark)
-			break
-		}
-		h = appendSpan(h, s[:i], inMark)
-		marker := s[i : i+len(markOpen)]
-		s = s[i+len(marker):]
-		inMark = marker == markOpen
-	}
-	return joinMarks(h)
+	return joinMarks(highlight.ParseMarked(strings.ReplaceAll(s, markLess, "<")))
 }
 
 // joinMarks makes one mark of marked words separated only by spaces or
@@ -184,17 +157,4 @@ func joinMarks(h byline.Highlight) byline.Highlight {
 		out = append(out, h[i])
 	}
 	return out
-}
-
-// appendSpan appends text, merging it with the last span when both match
-// or both do not.
-func appendSpan(h byline.Highlight, text string, match bool) byline.Highlight {
-	if text == "" {
-		return h
-	}
-	if n := len(h); n > 0 && h[n-1].Match == match {
-		h[n-1].Text += text
-		return h
-	}
-	return append(h, byline.Span{Text: text, Match: match})
 }

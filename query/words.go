@@ -90,6 +90,40 @@ func MatchCase(typed, term string) string {
 	return term
 }
 
+// DidYouMean returns q with its words corrected by correct (see Correct),
+// to offer as "Did you mean", if that changes anything and the corrected
+// query finds articles (search, asked for one). Otherwise it returns nil.
+func DidYouMean(q byline.Query, correct func(word string) (string, error), search func(byline.Query) (*byline.SearchResult, error)) (*byline.Query, error) {
+	fixed, changed, err := Correct(q, correct)
+	if err != nil || !changed {
+		return nil, err
+	}
+	fixed.Limit = 1
+	res, err := search(fixed)
+	if err != nil || res.Total == 0 {
+		return nil, err
+	}
+	fixed.Limit = q.Limit
+	return &fixed, nil
+}
+
+// SignificantWords returns the words that decide a search: all but the
+// stop words, or all of them if they are all stop words (a search for "The
+// Who"). A question's "what did ... the ... in" would otherwise match every
+// article and decide nothing but the cost.
+func SignificantWords(words []string) []string {
+	var out []string
+	for _, w := range words {
+		if !IsStopWord(w) {
+			out = append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		return words
+	}
+	return out
+}
+
 // Correct returns q with each word, and each word of its phrases, replaced
 // by what correct gives for it ("" keeps the word), and whether anything
 // changed. The result asks for the first page; the caller checks that it

@@ -75,3 +75,51 @@ func TestLastToken(t *testing.T) {
 		}
 	}
 }
+
+func TestSignificantWords(t *testing.T) {
+	tests := []struct{ in, want []string }{
+		{[]string{"what", "did", "russia", "offer", "the", "united", "states"}, []string{"russia", "offer", "united", "states"}},
+		{[]string{"The", "Who"}, []string{"The", "Who"}},
+		{nil, nil},
+	}
+	for _, tt := range tests {
+		if got := SignificantWords(tt.in); strings.Join(got, " ") != strings.Join(tt.want, " ") {
+			t.Errorf("SignificantWords(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestDidYouMean(t *testing.T) {
+	correct := func(w string) (string, error) {
+		if w == "syira" {
+			return "syria", nil
+		}
+		return "", nil
+	}
+	var asked []byline.Query
+	search := func(total int) func(byline.Query) (*byline.SearchResult, error) {
+		return func(q byline.Query) (*byline.SearchResult, error) {
+			asked = append(asked, q)
+			return &byline.SearchResult{Total: total}, nil
+		}
+	}
+	q := byline.Query{Words: []string{"syira", "war"}, Limit: 20, Offset: 40}
+	got, err := DidYouMean(q, correct, search(3))
+	if err != nil || got == nil || got.String() != "syria war" || got.Limit != 20 || got.Offset != 0 {
+		t.Fatalf("DidYouMean = %+v, %v; want syria war, first page of 20", got, err)
+	}
+	if len(asked) != 1 || asked[0].Limit != 1 {
+		t.Errorf("searched %+v; want one search for one hit", asked)
+	}
+	if got, err := DidYouMean(q, correct, search(0)); got != nil || err != nil {
+		t.Errorf("DidYouMean with nothing found for the correction = %+v, %v; want nil", got, err)
+	}
+	asked = nil
+	if got, err := DidYouMean(byline.Query{Words: []string{"war"}}, correct, search(3)); got != nil || err != nil || len(asked) != 0 {
+		t.Errorf("DidYouMean with nothing to correct = %+v, %v after %d searches; want nil, no search", got, err, len(asked))
+	}
+	boom := errors.New("engine down")
+	if _, err := DidYouMean(q, correct, func(byline.Query) (*byline.SearchResult, error) { return nil, boom }); !errors.Is(err, boom) {
+		t.Errorf("DidYouMean with a failing search = %v, want its error", err)
+	}
+}

@@ -244,7 +244,7 @@ func (s *SearchService) Suggest(ctx context.Context, q byline.Query, n int) ([]*
 	// stops at the LIMIT, marking only the headlines it returns.
 	rows, err := s.db.prepared.QueryContext(ctx, `SELECT f.rowid, highlight(article_words, 0, ?, ?) FROM article_words f
 		WHERE article_words MATCH ? AND `+vis.sql+` ORDER BY f.rowid DESC LIMIT ?`,
-		slices.Concat([]any{markOpen, markClose, expr}, vis.args, []any{n})...)
+		slices.Concat([]any{highlight.MarkOpen, highlight.MarkClose, expr}, vis.args, []any{n})...)
 	if err != nil {
 		return nil, fmt.Errorf("suggest %q: %w", q.String(), err)
 	}
@@ -276,7 +276,7 @@ func (s *SearchService) Suggest(ctx context.Context, q byline.Query, n int) ([]*
 	var results []*byline.Suggestion
 	for _, id := range ids {
 		if a := articles[id]; a != nil {
-			results = append(results, &byline.Suggestion{Article: a, Headline: parseMarked(heads[id])})
+			results = append(results, &byline.Suggestion{Article: a, Headline: highlight.ParseMarked(heads[id])})
 		}
 	}
 	return results, nil
@@ -399,20 +399,8 @@ func (s *SearchService) telling(ctx context.Context, words []string, n int) ([]s
 // nearest words of the index's vocabulary, and returns the new query if it
 // finds visible articles.
 func (s *SearchService) DidYouMean(ctx context.Context, q byline.Query) (*byline.Query, error) {
-	fixed, changed, err := query.Correct(q, func(w string) (string, error) { return s.correct(ctx, w) })
-	if err != nil || !changed {
-		return nil, err
-	}
-	fixed.Limit = 1
-	res, err := s.Search(ctx, fixed)
-	if err != nil {
-		return nil, err
-	}
-	if res.Total == 0 {
-		return nil, nil
-	}
-	fixed.Limit = q.Limit
-	return &fixed, nil
+	return query.DidYouMean(q, func(w string) (string, error) { return s.correct(ctx, w) },
+		func(q byline.Query) (*byline.SearchResult, error) { return s.Search(ctx, q) })
 }
 
 // correct returns the vocabulary word nearest to w if w itself is in no

@@ -49,22 +49,12 @@ type searchTerms struct {
 	marked  []string // the words and phrases of should and must, unquoted, to mark in results
 }
 
-// termsOf splits q for Search. Stop words are left out of the words that
-// count, unless the words are all stop words (a search for "The Who"):
-// a question's "what did ... the ... in" would otherwise match every
-// article and decide nothing but the cost.
+// termsOf splits q for Search: its significant words (see
+// query.SignificantWords) rank and mark; the others are left out.
 func termsOf(q byline.Query) searchTerms {
 	var t searchTerms
-	var stop, stopWords []string
-	for _, w := range q.Words {
-		if query.IsStopWord(w) {
-			stop, stopWords = append(stop, ftsString(w)), append(stopWords, w)
-			continue
-		}
+	for _, w := range query.SignificantWords(q.Words) {
 		t.should, t.marked = append(t.should, ftsString(w)), append(t.marked, w)
-	}
-	if len(t.should) == 0 {
-		t.should, t.marked = stop, stopWords
 	}
 	for _, p := range q.Phrases {
 		t.must, t.marked = append(t.must, ftsString(p)), append(t.marked, p)
@@ -113,45 +103,4 @@ func (t searchTerms) any() string {
 // headline or dek holds one of the words or phrases.
 func (t searchTerms) inHeadline(expr string) string {
 	return "(" + expr + " AND {headline dek} : " + ftsAny(append(append([]string{}, t.should...), t.must...)) + ")"
-}
-
-// Markers FTS5's highlight() and snippet() put around matches. They are
-// private-use characters, which no article should hold; parseMarked then
-// turns them into spans, so matched text is marked without ever being
-// markup.
-const (
-	markOpen  = "\ue000"
-	markClose = "\ue001"
-)
-
-// parseMarked splits text with markers into a Highlight. A stray marker
-// is dropped.
-func parseMarked(s string) byline.Highlight {
-	var h byline.Highlight
-	inMark := false
-	for s != "" {
-		i := strings.IndexAny(s, markOpen+markClose)
-		if i < 0 {
-			h = appendSpan(h, s, inMark)
-			break
-		}
-		h = appendSpan(h, s[:i], inMark)
-		marker := s[i : i+len(markOpen)]
-		s = s[i+len(marker):]
-		inMark = marker == markOpen
-	}
-	return h
-}
-
-// appendSpan appends text, merging it with the last span when both match
-// or both do not.
-func appendSpan(h byline.Highlight, text string, match bool) byline.Highlight {
-	if text == "" {
-		return h
-	}
-	if n := len(h); n > 0 && h[n-1].Match == match {
-		h[n-1].Text += text
-		return h
-	}
-	return append(h, byline.Span{Text: text, Match: match})
 }
