@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/bylinenews/byline"
 )
@@ -19,11 +20,39 @@ type siteConfig struct {
 	RecentCount  int
 }
 
-// siteConfig reads the stored settings, one primary-key lookup. Pages call
-// it when they render, which the page cache makes rare; a settings change
-// marks the site changed, so no cached page outlives the settings it shows.
-// If the settings cannot be read, the command line's values serve.
+// siteConfig reads the stored settings, one primary-key lookup, once per
+// request: the layout, the feed links and the page's metadata all ask.
+// Pages call it when they render, which the page cache makes rare; a
+// settings change marks the site changed, so no cached page outlives the
+// settings it shows. If the settings cannot be read, the command line's
+// values serve.
 func (s *Server) siteConfig(ctx context.Context) siteConfig {
+	memo, ok := ctx.Value(siteConfigKey{}).(*siteConfigMemo)
+	if !ok {
+		return s.readSiteConfig(ctx)
+	}
+	memo.once.Do(func() { memo.config = s.readSiteConfig(ctx) })
+	return memo.config
+}
+
+// siteConfigMemo holds a request's siteConfig once read (withSiteConfigMemo).
+type siteConfigMemo struct {
+	once   sync.Once
+	config siteConfig
+}
+
+type siteConfigKey struct{}
+
+// withSiteConfigMemo gives each request a siteConfigMemo. A request that
+// changes the settings redirects, so none renders with settings it changed.
+func withSiteConfigMemo(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), siteConfigKey{}, &siteConfigMemo{})))
+	})
+}
+
+// readSiteConfig reads the stored settings over the command line's.
+func (s *Server) readSiteConfig(ctx context.Context) siteConfig {
 	c := siteConfig{Site: s.Site, PostsPerPage: s.PostsPerPage, RecentCount: s.RecentCount}
 	if s.Settings == nil {
 		return c

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -400,5 +402,43 @@ func TestSearchPage_recentPostsFollowEdits(t *testing.T) {
 	s.add(t, "New bridge opens", "Traffic flows.", t0.AddDate(0, 1, 0))
 	if got := recent(); got != "New bridge opens" {
 		t.Errorf("after publishing, Recent Posts start with %q, want the new article", got)
+	}
+}
+
+// countingSettings counts the reads of the settings it passes on.
+type countingSettings struct {
+	byline.SettingsService
+	reads atomic.Int64
+}
+
+func (c *countingSettings) Settings(ctx context.Context) (*byline.Settings, error) {
+	c.reads.Add(1)
+	return c.SettingsService.Settings(ctx)
+}
+
+// TestSearchPage_readsSettingsOnce checks that a page outside the page
+// cache reads the newsroom's settings once, though its layout, feed links
+// and metadata all use them.
+func TestSearchPage_readsSettingsOnce(t *testing.T) {
+	t.Parallel()
+	db := dbtest.OpenSQLite(t)
+	articles := sqlite.NewArticleService(db)
+	a := &byline.Article{Headline: "Flood report", Body: "Rivers rose.", Status: byline.Published, PublishedAt: time.Now().Add(-time.Hour)}
+	if err := articles.Create(t.Context(), a); err != nil {
+		t.Fatal(err)
+	}
+	settings := &countingSettings{SettingsService: sqlite.NewSettingsService(db)}
+	srv := httptest.NewServer((&web.Server{Articles: articles, Search: sqlite.NewSearchService(db), Settings: settings}).Handler())
+	t.Cleanup(srv.Close)
+	resp, err := http.Get(srv.URL + "/search?q=flood")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /search: %s", resp.Status)
+	}
+	if n := settings.reads.Load(); n != 1 {
+		t.Errorf("the search page read the settings %d times, want once", n)
 	}
 }
