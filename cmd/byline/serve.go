@@ -66,7 +66,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	defer stopContact() // before db.Close: the outbox worker uses the database
 	if db.TidySearch != nil {
-		stopTidy := tidySearchHourly(ctx, db.TidySearch, logger)
+		stopTidy := tidySearchEvery(ctx, db.TidySearch, logger, time.Minute, time.Hour)
 		defer stopTidy()
 	}
 	return srv.ListenAndServe(ctx, c.Addr, func(addr net.Addr) {
@@ -79,22 +79,23 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 // merges them by levels); many pieces make every search seek more.
 const tidySearchMaxSegments = 8
 
-// tidySearchHourly merges the search index when it is in too many pieces,
-// a minute after start and then every hour, until the returned stop is
-// called (which waits for a merge under way to end its step).
-func tidySearchHourly(ctx context.Context, tidy func(context.Context, int) (bool, error), logger *slog.Logger) (stop func()) {
+// tidySearchEvery merges the search index when it is in too many pieces,
+// first after start (serve: a minute) and then every interval (an hour),
+// until the returned stop is called, which cancels a merge under way and
+// waits for it to end its step.
+func tidySearchEvery(ctx context.Context, tidy func(context.Context, int) (bool, error), logger *slog.Logger, first, every time.Duration) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		wait := time.Minute
+		wait := first
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-time.After(wait):
 			}
-			wait = time.Hour
+			wait = every
 			start := time.Now()
 			merged, err := tidy(ctx, tidySearchMaxSegments)
 			switch {
