@@ -13,13 +13,13 @@ import (
 
 // openBackend opens a fresh PostgreSQL database for the shared behaviour
 // suite; without BYLINE_TEST_POSTGRES the test is skipped, saying so.
-func openBackend(t *testing.T, now func() time.Time) storetest.Backend {
+func openBackend(t testing.TB, now func() time.Time) storetest.Backend {
 	return openBackendAt(t, dbtest.PostgresURL(t), now)
 }
 
 // openBackendAt opens the database at url, whose Reopen opens it again
 // with a pool of its own, as a second instance would.
-func openBackendAt(t *testing.T, url string, now func() time.Time) storetest.Backend {
+func openBackendAt(t testing.TB, url string, now func() time.Time) storetest.Backend {
 	t.Helper()
 	db, err := postgres.Open(context.Background(), url)
 	if err != nil {

@@ -12,13 +12,13 @@ import (
 
 // openBackend opens a fresh SQLite database, in a file under t.TempDir(),
 // for the shared behaviour suite.
-func openBackend(t *testing.T, now func() time.Time) storetest.Backend {
+func openBackend(t testing.TB, now func() time.Time) storetest.Backend {
 	return openBackendAt(t, filepath.Join(t.TempDir(), "byline.db"), now)
 }
 
 // openBackendAt opens the SQLite database at path, whose Reopen opens the
 // same file again, as a second instance would.
-func openBackendAt(t *testing.T, path string, now func() time.Time) storetest.Backend {
+func openBackendAt(t testing.TB, path string, now func() time.Time) storetest.Backend {
 	t.Helper()
 	db, err := sqlite.Open(t.Context(), path)
 	if err != nil {

@@ -36,7 +36,7 @@ type Backend struct {
 
 // Opener opens a fresh Backend for t, closed when t ends, whose stores take
 // the time from now.
-type Opener func(t *testing.T, now func() time.Time) Backend
+type Opener func(t testing.TB, now func() time.Time) Backend
 
 // Clock is a time the test sets, for a Backend's stores.
 type Clock struct {
