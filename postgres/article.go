@@ -235,22 +235,7 @@ func (s *ArticleService) Create(ctx context.Context, a *byline.Article) error {
 // Import stores all the articles in one transaction, updating in place those
 // that match an existing article's source URL or, without one, its slug.
 func (s *ArticleService) Import(ctx context.Context, articles []*byline.Article) ([]byline.ImportResult, error) {
-	records := func(yield func(*byline.ArticleRecord, error) bool) {
-		for _, a := range articles {
-			if !yield(&byline.ArticleRecord{Article: a}, nil) {
-				return
-			}
-		}
-	}
-	results := make([]byline.ImportResult, 0, len(articles))
-	err := s.ImportAll(ctx, records, byline.ImportOptions{}, func(r byline.ImportResult) error {
-		results = append(results, r)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return results, nil
+	return bulkimport.Slice(ctx, articles, s.ImportAll)
 }
 
 // prepare validates a and renders its body, before any transaction starts,

@@ -51,6 +51,28 @@ func MatchKeys(rec *byline.ArticleRecord) []string {
 	return keys
 }
 
+// Slice imports articles through importAll (a store's ImportAll), with no
+// options, and returns their results in order.
+func Slice(ctx context.Context, articles []*byline.Article,
+	importAll func(context.Context, iter.Seq2[*byline.ArticleRecord, error], byline.ImportOptions, func(byline.ImportResult) error) error) ([]byline.ImportResult, error) {
+	records := func(yield func(*byline.ArticleRecord, error) bool) {
+		for _, a := range articles {
+			if !yield(&byline.ArticleRecord{Article: a}, nil) {
+				return
+			}
+		}
+	}
+	results := make([]byline.ImportResult, 0, len(articles))
+	err := importAll(ctx, records, byline.ImportOptions{}, func(r byline.ImportResult) error {
+		results = append(results, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
 // batchSize is how many articles an import renders at once, in parallel,
 // while the previous batch is written: enough to keep the cores busy, few
 // enough that memory stays flat however long the import.
