@@ -19,6 +19,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
@@ -40,9 +41,10 @@ type Renderer struct {
 func New() *Renderer {
 	md := goldmark.New(
 		goldmark.WithExtensions(extension.GFM, extension.Typographer, extension.Footnote),
-		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(pullQuotes{}, 100))),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(pullQuotes{}, 100), util.Prioritized(figures{}, 200))),
 		// Raw HTML is passed through to the sanitizer, which decides what stays.
-		goldmark.WithRendererOptions(gmhtml.WithUnsafe()),
+		goldmark.WithRendererOptions(gmhtml.WithUnsafe(),
+			renderer.WithNodeRenderers(util.Prioritized(figureRenderer{}, 500))),
 	)
 	return &Renderer{md: md, policy: articlePolicy()}
 }
@@ -55,6 +57,7 @@ func articlePolicy() *bluemonday.Policy {
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^` + PullQuoteClass + `$`)).OnElements("blockquote")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(footnotes|footnote-ref|footnote-backref)$`)).OnElements("a", "div", "section", "sup", "ol")
 	p.AllowAttrs("id").Matching(regexp.MustCompile(`^fn(ref)?:?[0-9]+$`)).OnElements("li", "sup", "a")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^` + CreditClass + `$`)).OnElements("span")
 	p.AllowAttrs("loading").Matching(regexp.MustCompile(`^lazy$`)).OnElements("img")
 	p.RequireNoFollowOnFullyQualifiedLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(false)
