@@ -132,12 +132,14 @@ type editorPage struct {
 	// conflict, for the user to merge their changes into.
 	Current *byline.Article
 	Live    bool // visible on the site now
+	Uploads bool // the site takes image uploads: offer them in the editor
 }
 
 // newArticle serves an empty editor, credited to the user.
 func (s *Server) newArticle(w http.ResponseWriter, r *http.Request, u *byline.User) {
 	l := s.newNewsroomLayout(r, u, "New article", "new")
-	s.renderNewsroom(w, r, http.StatusOK, "editor", editorPage{newsroomLayout: l, Form: editorForm{Authors: u.Name}, CanEdit: true})
+	s.renderNewsroom(w, r, http.StatusOK, "editor", editorPage{newsroomLayout: l, Form: editorForm{Authors: u.Name}, CanEdit: true,
+		Uploads: s.takesUploads()})
 }
 
 // editArticle serves the editor for an article, with its revisions.
@@ -173,7 +175,8 @@ func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, u *byline.
 	}
 	l := s.newNewsroomLayout(r, u, title, "articles")
 	l.Error = problem
-	page := editorPage{newsroomLayout: l, Article: d, Form: f, CanEdit: d == nil || u.CanEditArticle(d), Current: current}
+	page := editorPage{newsroomLayout: l, Article: d, Form: f, CanEdit: d == nil || u.CanEditArticle(d), Current: current,
+		Uploads: s.takesUploads()}
 	if d != nil {
 		page.Live = d.IsVisible(s.now())
 		revs, err := s.Desk.Revisions(r.Context(), d.ID)
@@ -280,6 +283,23 @@ func publication(action string, f editorForm, current *byline.Article, now time.
 	return nil, nil, byline.Errorf(byline.Invalid, "Unknown action %q.", action)
 }
 
+// checkAltText refuses to put an article with an undescribed image on the
+// site, or keep one there: readers who cannot see the image get nothing.
+// Drafts may have them.
+func checkAltText(body string, status byline.Status) error {
+	if status == byline.Draft {
+		return nil
+	}
+	missing := previewRenderer.ImagesWithoutAlt(body)
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		return byline.Errorf(byline.Invalid, "Describe the image %s before publishing: its alt text, between ![ and ], is empty.", missing[0])
+	}
+	return byline.Errorf(byline.Invalid, "Describe every image before publishing: %d images have no alt text (the first is %s).", len(missing), missing[0])
+}
+
 // createArticle stores a new article from the editor's form. Authors may
 // only save a draft (and submit it); editors may publish at once.
 func (s *Server) createArticle(w http.ResponseWriter, r *http.Request, u *byline.User) {
@@ -295,6 +315,9 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request, u *byline
 	status, at, err := publication(action, f, nil, s.now())
 	if err == nil && status != nil && !u.CanPublish() {
 		err = forbidden("publish or schedule articles; save it and submit it to the editors")
+	}
+	if err == nil && status != nil {
+		err = checkAltText(f.Body, *status)
 	}
 	if err != nil {
 		s.formError(w, r, u, nil, f, err)
@@ -364,6 +387,14 @@ func (s *Server) saveArticle(w http.ResponseWriter, r *http.Request, u *byline.U
 	}
 	status, at, err := publication(action, f, d.Article, s.now())
 	if err != nil {
+		s.formError(w, r, u, d, f, err)
+		return
+	}
+	next := d.Status
+	if status != nil {
+		next = *status
+	}
+	if err := checkAltText(f.Body, next); err != nil {
 		s.formError(w, r, u, d, f, err)
 		return
 	}

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp" // decodes WebP for image.DecodeConfig
@@ -39,19 +40,62 @@ type uploadsPage struct {
 	Latest  *byline.Upload // the one just uploaded
 }
 
-// showUploads lists the uploaded images, with what to paste to use each.
+// uploadJSON is an uploaded image as the editor's scripts read it: the
+// media library, and an image pasted or dropped into the body.
+type uploadJSON struct {
+	ID     int64  `json:"id"`
+	URL    string `json:"url"`
+	Srcset string `json:"srcset"`
+	Name   string `json:"name"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+}
+
+type uploadsJSON struct {
+	Total   int          `json:"total"`
+	Uploads []uploadJSON `json:"uploads"`
+}
+
+func toUploadJSON(up *byline.Upload) uploadJSON {
+	return uploadJSON{ID: up.ID, URL: up.URL(), Srcset: up.Srcset(), Name: up.Name, Width: up.Width, Height: up.Height}
+}
+
+// takesUploads reports whether the site is set up to take image uploads.
+func (s *Server) takesUploads() bool { return s.Uploads != nil && s.UploadDir != "" }
+
+// wantsJSON reports whether the request is the editor's script asking for
+// data rather than a page.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// showUploads lists the uploaded images, with what to paste to use each;
+// asked for JSON, it answers the editor's media library.
 func (s *Server) showUploads(w http.ResponseWriter, r *http.Request, u *byline.User) {
 	s.renderUploads(w, r, u, http.StatusOK, "")
 }
 
 func (s *Server) renderUploads(w http.ResponseWriter, r *http.Request, u *byline.User, status int, problem string) {
-	if s.Uploads == nil || s.UploadDir == "" {
-		s.newsroomError(w, r, u, byline.Errorf(byline.NotFound, "This site takes no image uploads."))
+	if !s.takesUploads() {
+		s.uploadError(w, r, u, byline.Errorf(byline.NotFound, "This site takes no image uploads."))
+		return
+	}
+	if wantsJSON(r) && problem != "" {
+		s.apiError(w, status, problem)
 		return
 	}
 	list, total, err := s.Uploads.FindUploads(r.Context(), 60, 0)
 	if err != nil {
-		s.newsroomError(w, r, u, err)
+		s.uploadError(w, r, u, err)
+		return
+	}
+	if wantsJSON(r) {
+		out := uploadsJSON{Total: total, Uploads: []uploadJSON{}}
+		for _, up := range list {
+			out.Uploads = append(out.Uploads, toUploadJSON(up))
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		s.apiJSON(w, http.StatusOK, out)
 		return
 	}
 	l := s.newNewsroomLayout(r, u, "Images", "uploads")
@@ -71,8 +115,8 @@ func (s *Server) renderUploads(w http.ResponseWriter, r *http.Request, u *byline
 // (never trusted from its name), its size and dimensions limited, saved
 // under its content hash at each width of byline.ImageWidths it exceeds.
 func (s *Server) uploadImage(w http.ResponseWriter, r *http.Request, u *byline.User) {
-	if s.Uploads == nil || s.UploadDir == "" {
-		s.newsroomError(w, r, u, byline.Errorf(byline.NotFound, "This site takes no image uploads."))
+	if !s.takesUploads() {
+		s.uploadError(w, r, u, byline.Errorf(byline.NotFound, "This site takes no image uploads."))
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, byline.MaxUploadBytes+64<<10)
@@ -90,7 +134,7 @@ func (s *Server) uploadImage(w http.ResponseWriter, r *http.Request, u *byline.U
 	defer file.Close()
 	data, err := io.ReadAll(io.LimitReader(file, byline.MaxUploadBytes+1))
 	if err != nil {
-		s.newsroomError(w, r, u, fmt.Errorf("read upload: %w", err))
+		s.uploadError(w, r, u, fmt.Errorf("read upload: %w", err))
 		return
 	}
 	if len(data) > byline.MaxUploadBytes {
@@ -103,16 +147,31 @@ func (s *Server) uploadImage(w http.ResponseWriter, r *http.Request, u *byline.U
 			s.renderUploads(w, r, u, http.StatusUnsupportedMediaType, byline.ErrorMessage(err))
 			return
 		}
-		s.newsroomError(w, r, u, err)
+		s.uploadError(w, r, u, err)
 		return
 	}
 	up.UserID = u.ID
 	if err := s.Uploads.CreateUpload(r.Context(), up); err != nil {
-		s.newsroomError(w, r, u, err)
+		s.uploadError(w, r, u, err)
 		return
 	}
 	s.Logger.Info("image uploaded", "upload_id", up.ID, "bytes", up.Size, "user_id", u.ID)
+	if wantsJSON(r) {
+		w.Header().Set("Cache-Control", "no-store")
+		s.apiJSON(w, http.StatusCreated, toUploadJSON(up))
+		return
+	}
 	http.Redirect(w, r, "/newsroom/uploads?done=uploaded&hash="+up.Hash, http.StatusSeeOther)
+}
+
+// uploadError answers a failed upload request as a page, or as JSON to
+// the editor's script.
+func (s *Server) uploadError(w http.ResponseWriter, r *http.Request, u *byline.User, err error) {
+	if wantsJSON(r) {
+		s.apiServeError(w, r, err)
+		return
+	}
+	s.newsroomError(w, r, u, err)
 }
 
 // storeImage checks data is an image we take, writes it and its narrower
