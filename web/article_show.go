@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/bylinenews/byline"
@@ -38,7 +37,7 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) {
 	l.Description = excerpt(a)
 	l.OGType = "article"
 	l.Image = s.absImage(r, a.FeatureImageURL)
-	l.JSONLD = s.articleJSONLD(r, a)
+	l.JSONLD = s.articleJSONLD(r, l.Site, a)
 	page := articlePage{layout: l, Article: a}
 	if s.Search != nil {
 		// Related articles are further reading: without them the article
@@ -48,28 +47,4 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "article", page)
-}
-
-// redirectToSlash sends /yyyy/mm/slug to /yyyy/mm/slug/, the permalink.
-func (s *Server) redirectToSlash(w http.ResponseWriter, r *http.Request) {
-	target := r.URL.Path + "/"
-	if r.URL.RawQuery != "" {
-		target += "?" + r.URL.RawQuery
-	}
-	http.Redirect(w, r, target, http.StatusMovedPermanently)
-}
-
-// healthz answers 200 "ok" while the database answers.
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	if s.Health != nil {
-		if err := s.Health(r.Context()); err != nil {
-			s.Logger.Error("health check failed", "error", err)
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, "database unavailable")
-			return
-		}
-	}
-	fmt.Fprintln(w, "ok")
 }

@@ -43,13 +43,22 @@ func newCaptchaView(id string) *captchaView {
 	return &captchaView{ID: id, ImageURL: "/captcha/" + id + ".png", AudioURL: "/captcha/" + id + ".wav"}
 }
 
+// captchaJSONReady checks that the site has a contact form and that the
+// client may have another captcha; if not, it answers contact.js itself.
+func (s *Server) captchaJSONReady(w http.ResponseWriter, r *http.Request) bool {
+	if !s.contactReady(w, r) {
+		return false
+	}
+	if ok, retry := s.allowCaptcha(w, r); !ok {
+		s.captchaJSONError(w, r, http.StatusTooManyRequests, "Too many captchas were asked for from your network. Please try again in "+inWords(retry)+".")
+		return false
+	}
+	return true
+}
+
 // issueCaptcha answers contact.js with a new challenge, as JSON.
 func (s *Server) issueCaptcha(w http.ResponseWriter, r *http.Request) {
-	if !s.contactReady(w, r) {
-		return
-	}
-	if ok, retry := s.allow(w, r, "captcha:ip:"+s.Contact.clientKey(r), s.Contact.captchas()); !ok {
-		s.captchaJSONError(w, r, http.StatusTooManyRequests, "Too many captchas were asked for from your network. Please try again in "+inWords(retry)+".")
+	if !s.captchaJSONReady(w, r) {
 		return
 	}
 	c, err := s.Captcha.Issue(r.Context())
@@ -65,11 +74,7 @@ func (s *Server) issueCaptcha(w http.ResponseWriter, r *http.Request) {
 // "Not readable? Change text." with JavaScript. An unknown, used or
 // expired challenge is 404; contact.js then asks for a new one.
 func (s *Server) refreshCaptcha(w http.ResponseWriter, r *http.Request) {
-	if !s.contactReady(w, r) {
-		return
-	}
-	if ok, retry := s.allow(w, r, "captcha:ip:"+s.Contact.clientKey(r), s.Contact.captchas()); !ok {
-		s.captchaJSONError(w, r, http.StatusTooManyRequests, "Too many captchas were asked for from your network. Please try again in "+inWords(retry)+".")
+	if !s.captchaJSONReady(w, r) {
 		return
 	}
 	id := r.PathValue("id")
@@ -108,18 +113,7 @@ func (s *Server) serveWidgetCaptchaImage(w http.ResponseWriter, r *http.Request)
 	if !s.contactReady(w, r) {
 		return
 	}
-	if ok, _ := s.allow(w, r, "captcha:ip:"+s.Contact.clientKey(r), s.Contact.captchas()); !ok {
-		w.Header().Set("Cache-Control", "no-store")
-		http.Error(w, "Too many captchas.", http.StatusTooManyRequests)
-		return
-	}
-	c, err := s.Captcha.Issue(r.Context())
-	if err != nil {
-		s.serveError(w, r, err)
-		return
-	}
-	s.setCaptchaCookie(w, r, c)
-	s.writeCaptcha(w, r, c.ID, "png")
+	s.issueWidgetCaptcha(w, r, "png")
 }
 
 // serveWidgetCaptchaAudio reads aloud the no-script widget's challenge. If
@@ -135,7 +129,13 @@ func (s *Server) serveWidgetCaptchaAudio(w http.ResponseWriter, r *http.Request)
 			return
 		}
 	}
-	if ok, _ := s.allow(w, r, "captcha:ip:"+s.Contact.clientKey(r), s.Contact.captchas()); !ok {
+	s.issueWidgetCaptcha(w, r, "wav")
+}
+
+// issueWidgetCaptcha issues the no-script widget a challenge, names it in
+// the cookie, and serves its image (ext "png") or audio ("wav").
+func (s *Server) issueWidgetCaptcha(w http.ResponseWriter, r *http.Request, ext string) {
+	if ok, _ := s.allowCaptcha(w, r); !ok {
 		w.Header().Set("Cache-Control", "no-store")
 		http.Error(w, "Too many captchas.", http.StatusTooManyRequests)
 		return
@@ -146,7 +146,7 @@ func (s *Server) serveWidgetCaptchaAudio(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	s.setCaptchaCookie(w, r, c)
-	s.writeCaptcha(w, r, c.ID, "wav")
+	s.writeCaptcha(w, r, c.ID, ext)
 }
 
 // writeCaptcha renders into a buffer first, so an expired challenge is a
@@ -197,11 +197,6 @@ func clearCaptchaCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: captchaCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 }
 
-// secureCookies reports whether cookies should be sent over HTTPS only.
-func (s *Server) secureCookies(r *http.Request) bool {
-	return r.TLS != nil || strings.HasPrefix(s.Site.BaseURL, "https://")
-}
-
 func (s *Server) captchaJSON(w http.ResponseWriter, v *captchaView) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
@@ -217,3 +212,17 @@ func (s *Server) captchaJSONError(w http.ResponseWriter, _ *http.Request, status
 
 // captchaVersion is a short random value, different each call.
 func captchaVersion() string { return rand.Text()[:8] }
+
+// allowCaptcha counts one captcha issued or changed for the client, against
+// Contact.Captchas.
+func (s *Server) allowCaptcha(w http.ResponseWriter, r *http.Request) (bool, time.Duration) {
+	return s.allow(w, r, "captcha:ip:"+s.Contact.clientKey(r), s.Contact.captchas())
+}
+
+// captchaNow is the captcha's clock, which stamped the challenges.
+func (s *Server) captchaNow() time.Time {
+	if s.Captcha.Now != nil {
+		return s.Captcha.Now()
+	}
+	return time.Now()
+}

@@ -67,9 +67,6 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 
 // renderNotFound helps a lost reader: a search box and the Recent Posts.
 func (s *Server) renderNotFound(w http.ResponseWriter, r *http.Request, message string) {
-	l, err := s.newLayout(r, "Page not found", 0)
-	if err != nil {
-		l = s.bareLayout(r, "Page not found")
-	}
+	l, _ := s.newLayout(r, "Page not found", 0) // without Recent Posts if they cannot be read
 	s.render(w, r, http.StatusNotFound, "notfound", errorPage{layout: l, Status: http.StatusNotFound, Message: message})
 }

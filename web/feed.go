@@ -42,8 +42,8 @@ type feedLink struct {
 }
 
 // feedLinks returns the discovery links for a scope's feeds.
-func (s *Server) feedLinks(r *http.Request, scope feedScope) []feedLink {
-	title := s.site(r).Title
+func (s *Server) feedLinks(r *http.Request, site Site, scope feedScope) []feedLink {
+	title := site.Title
 	if scope.title != "" {
 		title += " — " + scope.title
 	}
@@ -67,7 +67,7 @@ func mimeType(contentType string) (string, string, bool) {
 // feedHandler serves one format of the feed of the scope the request names.
 func (s *Server) feedHandler(format feedFormat, kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		scope, err := s.feedScopeOf(r, kind)
+		scope, err := s.archiveScope(r, kind)
 		if err != nil {
 			s.serveError(w, r, err)
 			return
@@ -84,14 +84,15 @@ func (s *Server) feedHandler(format feedFormat, kind string) http.HandlerFunc {
 			s.serveError(w, r, err)
 			return
 		}
+		site := s.siteConfig(r.Context()).Site
 		var body []byte
 		switch format {
 		case rssFormat:
-			body, err = s.rss(r, scope, articles, updated)
+			body, err = s.rss(r, site, scope, articles, updated)
 		case atomFormat:
-			body, err = s.atom(r, scope, articles, updated)
+			body, err = s.atom(r, site, scope, articles, updated)
 		default:
-			body, err = s.jsonFeed(r, scope, articles)
+			body, err = s.jsonFeed(r, site, scope, articles)
 		}
 		if err != nil {
 			s.serveError(w, r, err)
@@ -100,46 +101,6 @@ func (s *Server) feedHandler(format feedFormat, kind string) http.HandlerFunc {
 		w.Header().Set("Content-Type", format.contentType)
 		w.Write(body)
 	}
-}
-
-func (s *Server) feedScopeOf(r *http.Request, kind string) (feedScope, error) {
-	slug := r.PathValue("slug")
-	switch kind {
-	case "tag":
-		tag, err := s.Articles.FindTag(r.Context(), slug)
-		if err != nil {
-			return feedScope{}, err
-		}
-		return feedScope{path: "/tag/" + tag.Slug, title: tag.Name, filter: byline.ArticleFilter{Tag: &tag.Slug}}, nil
-	case "author":
-		au, err := s.Articles.FindAuthor(r.Context(), slug)
-		if err != nil {
-			return feedScope{}, err
-		}
-		return feedScope{path: "/author/" + au.Slug, title: au.Name, filter: byline.ArticleFilter{Author: &au.Slug}}, nil
-	}
-	return feedScope{}, nil
-}
-
-// site is what the pages say about the site: the flags' Site with the
-// newsroom's settings over it.
-func (s *Server) site(r *http.Request) Site { return s.siteConfig(r.Context()).Site }
-
-// absURL makes path absolute with the configured base URL or, without one,
-// the request's own origin.
-func (s *Server) absURL(r *http.Request, path string) string {
-	return s.baseURL(r) + path
-}
-
-func (s *Server) baseURL(r *http.Request) string {
-	if s.Site.BaseURL != "" {
-		return s.Site.BaseURL
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 // articleGUID is an article's feed ID: a tag URI (RFC 4151) from the site's
@@ -153,16 +114,15 @@ func (s *Server) articleGUID(r *http.Request, a *byline.Article) string {
 	return fmt.Sprintf("tag:%s,%s:article:%d", host, a.CreatedAt.UTC().Format("2006-01-02"), a.ID)
 }
 
-func (s *Server) feedTitle(r *http.Request, scope feedScope) string {
-	site := s.site(r)
+func feedTitle(site Site, scope feedScope) string {
 	if scope.title == "" {
 		return site.Title
 	}
 	return site.Title + " — " + scope.title
 }
 
-func (s *Server) feedDescription(r *http.Request, scope feedScope) string {
-	site := s.site(r)
+// feedDescription describes what a scope's feed and archive page carry.
+func feedDescription(site Site, scope feedScope) string {
 	switch {
 	case scope.title != "":
 		return "The latest articles of " + site.Title + " on " + scope.title + "."
@@ -221,14 +181,14 @@ type atomLink struct {
 	Type string `xml:"type,attr,omitempty"`
 }
 
-func (s *Server) rss(r *http.Request, scope feedScope, articles []*byline.Article, updated time.Time) ([]byte, error) {
+func (s *Server) rss(r *http.Request, site Site, scope feedScope, articles []*byline.Article, updated time.Time) ([]byte, error) {
 	doc := rssDoc{
 		Version: "2.0", NSContent: "http://purl.org/rss/1.0/modules/content/",
 		NSDC: "http://purl.org/dc/elements/1.1/", NSAtom: "http://www.w3.org/2005/Atom",
 		Channel: rssChannel{
-			Title:         s.feedTitle(r, scope),
+			Title:         feedTitle(site, scope),
 			Link:          s.absURL(r, scope.path+"/"),
-			Description:   s.feedDescription(r, scope),
+			Description:   feedDescription(site, scope),
 			Language:      "en",
 			LastBuildDate: updated.UTC().Format(time.RFC1123Z),
 			Generator:     "Byline",
@@ -296,10 +256,10 @@ type atomText struct {
 	Value string `xml:",chardata"`
 }
 
-func (s *Server) atom(r *http.Request, scope feedScope, articles []*byline.Article, updated time.Time) ([]byte, error) {
+func (s *Server) atom(r *http.Request, site Site, scope feedScope, articles []*byline.Article, updated time.Time) ([]byte, error) {
 	feed := atomFeed{
-		Title:    s.feedTitle(r, scope),
-		Subtitle: s.feedDescription(r, scope),
+		Title:    feedTitle(site, scope),
+		Subtitle: feedDescription(site, scope),
 		ID:       s.absURL(r, scope.path+"/"),
 		Updated:  updated.UTC().Format(time.RFC3339),
 		Links: []atomLink{
@@ -307,7 +267,7 @@ func (s *Server) atom(r *http.Request, scope feedScope, articles []*byline.Artic
 			{Href: s.absURL(r, scope.path+"/"), Rel: "alternate", Type: "text/html"},
 		},
 		// Atom requires an author for entries that have none of their own.
-		Author: &atomPerson{Name: s.site(r).Title},
+		Author: &atomPerson{Name: site.Title},
 	}
 	for _, a := range articles {
 		e := atomEntry{
@@ -362,13 +322,13 @@ type jsonFeedAuthor struct {
 	URL  string `json:"url,omitempty"`
 }
 
-func (s *Server) jsonFeed(r *http.Request, scope feedScope, articles []*byline.Article) ([]byte, error) {
+func (s *Server) jsonFeed(r *http.Request, site Site, scope feedScope, articles []*byline.Article) ([]byte, error) {
 	doc := jsonFeedDoc{
 		Version:     "https://jsonfeed.org/version/1.1",
-		Title:       s.feedTitle(r, scope),
+		Title:       feedTitle(site, scope),
 		HomePageURL: s.absURL(r, scope.path+"/"),
 		FeedURL:     s.absURL(r, scope.path+jsonFormat.suffix),
-		Description: s.feedDescription(r, scope),
+		Description: feedDescription(site, scope),
 		Language:    "en",
 		Items:       []jsonFeedItem{},
 	}
@@ -396,14 +356,6 @@ func (s *Server) jsonFeed(r *http.Request, scope feedScope, articles []*byline.A
 		doc.Items = append(doc.Items, item)
 	}
 	return json.MarshalIndent(doc, "", "  ")
-}
-
-// absImage makes a site-relative image URL absolute; remote ones stay.
-func (s *Server) absImage(r *http.Request, u string) string {
-	if len(u) > 0 && u[0] == '/' && (len(u) < 2 || u[1] != '/') {
-		return s.absURL(r, u)
-	}
-	return u
 }
 
 // absoluteLinks rewrites root-relative href and src attributes in article

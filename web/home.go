@@ -28,49 +28,6 @@ func (s *Server) showHome(w http.ResponseWriter, r *http.Request) {
 	s.showList(w, r, feedScope{}, "")
 }
 
-// redirectOldOrNotFound sends an address an imported article had on the old
-// site (its WordPress permalink, /?p=123, a Hugo alias) to the article's
-// permalink with a 301, and answers any other address with the not-found
-// page.
-func (s *Server) redirectOldOrNotFound(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		if path := byline.RedirectPath(r.URL.String()); path != "" {
-			a, err := s.Articles.FindRedirect(r.Context(), path)
-			if err == nil {
-				http.Redirect(w, r, a.URL(), http.StatusMovedPermanently)
-				return
-			}
-			if byline.ErrorKind(err) != byline.NotFound {
-				s.serveError(w, r, err)
-				return
-			}
-		}
-	}
-	s.notFound(w, r)
-}
-
-// showTag serves the archive of one tag.
-func (s *Server) showTag(w http.ResponseWriter, r *http.Request) {
-	tag, err := s.Articles.FindTag(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		s.serveError(w, r, err)
-		return
-	}
-	scope := feedScope{path: "/tag/" + tag.Slug, title: tag.Name, filter: byline.ArticleFilter{Tag: &tag.Slug}}
-	s.showList(w, r, scope, "Articles tagged “"+tag.Name+"”")
-}
-
-// showAuthor serves the archive of one author.
-func (s *Server) showAuthor(w http.ResponseWriter, r *http.Request) {
-	au, err := s.Articles.FindAuthor(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		s.serveError(w, r, err)
-		return
-	}
-	scope := feedScope{path: "/author/" + au.Slug, title: au.Name, filter: byline.ArticleFilter{Author: &au.Slug}}
-	s.showList(w, r, scope, "Articles by "+au.Name)
-}
-
 // showList serves a page of the scope's articles: the home page or an archive.
 func (s *Server) showList(w http.ResponseWriter, r *http.Request, scope feedScope, heading string) {
 	f, title := scope.filter, scope.title
@@ -83,7 +40,12 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, scope feedScop
 		}
 		page = n
 	}
-	perPage := s.siteConfig(r.Context()).PostsPerPage
+	l, err := s.newLayout(r, title, 0)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	perPage := l.config.PostsPerPage
 	f.Limit, f.Offset = perPage, (page-1)*perPage
 	articles, total, err := s.Articles.Find(r.Context(), f)
 	if err != nil {
@@ -93,11 +55,6 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, scope feedScop
 	pages := max((total+perPage-1)/perPage, 1)
 	if page > pages {
 		s.serveError(w, r, byline.Errorf(byline.NotFound, "There is no page %d; the last is %d.", page, pages))
-		return
-	}
-	l, err := s.newLayout(r, title, 0)
-	if err != nil {
-		s.serveError(w, r, err)
 		return
 	}
 	data := listPage{layout: l, Heading: heading, Articles: articles, Total: total, Page: page, Pages: pages,
@@ -111,10 +68,10 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, scope feedScop
 	}
 	data.Canonical = pageURL(r.URL.Path, page)
 	if scope.path != "" {
-		data.Feeds = append(s.feedLinks(r, scope), data.Feeds...)
-		data.Description = s.feedDescription(r, scope)
+		data.Feeds = append(s.feedLinks(r, l.Site, scope), data.Feeds...)
+		data.Description = feedDescription(l.Site, scope)
 	} else {
-		data.JSONLD = s.websiteJSONLD(r)
+		data.JSONLD = s.websiteJSONLD(r, l.Site)
 	}
 	s.render(w, r, http.StatusOK, "list", data)
 }

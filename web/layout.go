@@ -26,30 +26,37 @@ type layout struct {
 	OGType           string     // "website" unless set
 	Image            string     // absolute URL of the page's image, if any
 	JSONLD           any        // schema.org data, encoded by encoding/json
+
+	// config is the site's settings as this page read them, once: handlers
+	// take Site and the list lengths from here rather than read them again.
+	config siteConfig
 }
 
-// newLayout builds the shared page data, with Recent Posts leaving out the
-// article with ID excludeID (the one being read).
+// newLayout builds the shared page data, reading the site's settings once
+// for the whole page, with Recent Posts leaving out the article with ID
+// excludeID (the one being read). If the Recent Posts cannot be read, it
+// returns the error with a layout that serves without them (an error page's).
 func (s *Server) newLayout(r *http.Request, title string, excludeID int64) (layout, error) {
-	recent, err := s.recentPosts(r.Context(), s.siteConfig(r.Context()).RecentCount, excludeID)
-	if err != nil {
-		return layout{}, err
-	}
 	l := s.bareLayout(r, title)
+	recent, err := s.recentPosts(r.Context(), l.config.RecentCount, excludeID)
+	if err != nil {
+		return l, err
+	}
 	l.Recent = recent
 	return l, nil
 }
 
-// bareLayout is the layout without anything from the database, for error
-// pages when the database itself is the error.
+// bareLayout is the layout without anything from the database but the
+// settings, for error pages when the database itself is the error.
 func (s *Server) bareLayout(r *http.Request, title string) layout {
-	site := s.siteConfig(r.Context()).Site // the newsroom's settings over the flags
+	config := s.siteConfig(r.Context()) // the newsroom's settings over the flags
+	site := config.Site
 	description := site.Description
 	if description == "" {
 		description = site.Tagline
 	}
 	return layout{Site: site, Title: title, Description: description, Canonical: r.URL.Path,
-		BaseURL: s.baseURL(r), Feeds: s.feedLinks(r, feedScope{})}
+		BaseURL: s.baseURL(r), Feeds: s.feedLinks(r, site, feedScope{}), config: config}
 }
 
 // recentMemo keeps the Recent Posts for the site version (LastModified)

@@ -54,7 +54,7 @@ type ldSearchAction struct {
 }
 
 // articleJSONLD describes an article as a schema.org NewsArticle.
-func (s *Server) articleJSONLD(r *http.Request, a *byline.Article) ldNewsArticle {
+func (s *Server) articleJSONLD(r *http.Request, site Site, a *byline.Article) ldNewsArticle {
 	u := s.absURL(r, a.URL())
 	ld := ldNewsArticle{
 		Context:          "https://schema.org",
@@ -65,7 +65,7 @@ func (s *Server) articleJSONLD(r *http.Request, a *byline.Article) ldNewsArticle
 		MainEntityOfPage: ldPage{Type: "WebPage", ID: u},
 		DatePublished:    a.PublishedAt.UTC().Format(time.RFC3339),
 		DateModified:     a.UpdatedAt.UTC().Format(time.RFC3339),
-		Publisher:        ldThing{Type: "Organization", Name: s.site(r).Title, URL: s.absURL(r, "/")},
+		Publisher:        ldThing{Type: "Organization", Name: site.Title, URL: s.absURL(r, "/")},
 		WordCount:        wordCount(a.BodyText),
 	}
 	for _, au := range a.Authors {
@@ -81,8 +81,7 @@ func (s *Server) articleJSONLD(r *http.Request, a *byline.Article) ldNewsArticle
 }
 
 // websiteJSONLD describes the site, with its search, for the home page.
-func (s *Server) websiteJSONLD(r *http.Request) ldWebSite {
-	site := s.site(r)
+func (s *Server) websiteJSONLD(r *http.Request, site Site) ldWebSite {
 	return ldWebSite{
 		Context: "https://schema.org", Type: "WebSite", Name: site.Title, URL: s.absURL(r, "/"),
 		Description: site.Description,

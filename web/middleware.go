@@ -21,7 +21,6 @@ import (
 // panic is logged with its request), request ID and access log, security
 // headers, cross-origin protection, compression.
 func (s *Server) middleware(h http.Handler) http.Handler {
-	h = withSiteConfigMemo(h)
 	h = gzipResponses(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(h)

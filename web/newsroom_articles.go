@@ -144,28 +144,38 @@ func (s *Server) newArticle(w http.ResponseWriter, r *http.Request, u *byline.Us
 
 // editArticle serves the editor for an article, with its revisions.
 func (s *Server) editArticle(w http.ResponseWriter, r *http.Request, u *byline.User) {
-	d, err := s.findDeskArticle(r, u)
-	if err != nil {
-		s.newsroomError(w, r, u, err)
+	d, ok := s.deskArticle(w, r, u)
+	if !ok {
 		return
 	}
 	s.renderEditor(w, r, u, http.StatusOK, d, formFromArticle(d.Article), "", nil)
 }
 
-// findDeskArticle loads the article named in the path, if u may see it.
-func (s *Server) findDeskArticle(r *http.Request, u *byline.User) (*byline.DeskArticle, error) {
+// deskArticle loads the article named in the path, if u may see it;
+// otherwise it serves the error and returns false.
+func (s *Server) deskArticle(w http.ResponseWriter, r *http.Request, u *byline.User) (*byline.DeskArticle, bool) {
 	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
+	if err == nil {
+		var d *byline.DeskArticle
+		if d, err = s.Desk.FindDeskArticle(r.Context(), id); err == nil {
+			if u.CanSeeArticle(d) {
+				return d, true
+			}
+			err = forbidden("open another writer's article")
+		}
 	}
-	d, err := s.Desk.FindDeskArticle(r.Context(), id)
-	if err != nil {
-		return nil, err
+	s.newsroomError(w, r, u, err)
+	return nil, false
+}
+
+// deletableArticle is deskArticle for an article u may delete.
+func (s *Server) deletableArticle(w http.ResponseWriter, r *http.Request, u *byline.User) (*byline.DeskArticle, bool) {
+	d, ok := s.deskArticle(w, r, u)
+	if ok && !u.CanDeleteArticle(d) {
+		s.newsroomError(w, r, u, forbidden("delete this article"))
+		return nil, false
 	}
-	if !u.CanSeeArticle(d) {
-		return nil, forbidden("open another writer's article")
-	}
-	return d, nil
+	return d, ok
 }
 
 func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, u *byline.User, status int, d *byline.DeskArticle, f editorForm, problem string, current *byline.Article) {
@@ -228,6 +238,22 @@ func readEditorForm(r *http.Request) editorForm {
 		Tags: f.Get("tags"), Authors: f.Get("authors"), FeatureImageURL: strings.TrimSpace(f.Get("feature_image_url")),
 		PublishAt: strings.TrimSpace(f.Get("publish_at")), Version: v,
 	}
+}
+
+// readEditorPost reads the editor's posted form over d (nil for a new
+// article) and the button pressed. For "preview", or a form that cannot be
+// read, it answers itself and returns false.
+func (s *Server) readEditorPost(w http.ResponseWriter, r *http.Request, u *byline.User, d *byline.DeskArticle) (editorForm, string, bool) {
+	if err := parseForm(w, r); err != nil {
+		s.newsroomError(w, r, u, err)
+		return editorForm{}, "", false
+	}
+	f, action := readEditorForm(r), r.PostForm.Get("action")
+	if action == "preview" {
+		s.renderEditor(w, r, u, http.StatusOK, d, f, "", nil)
+		return f, action, false
+	}
+	return f, action, true
 }
 
 func splitNames(s string) []string {
@@ -303,13 +329,8 @@ func checkAltText(body string, status byline.Status) error {
 // createArticle stores a new article from the editor's form. Authors may
 // only save a draft (and submit it); editors may publish at once.
 func (s *Server) createArticle(w http.ResponseWriter, r *http.Request, u *byline.User) {
-	if err := parseForm(w, r); err != nil {
-		s.newsroomError(w, r, u, err)
-		return
-	}
-	f, action := readEditorForm(r), r.PostForm.Get("action")
-	if action == "preview" {
-		s.renderEditor(w, r, u, http.StatusOK, nil, f, "", nil)
+	f, action, ok := s.readEditorPost(w, r, u, nil)
+	if !ok {
 		return
 	}
 	status, at, err := publication(action, f, nil, s.now())
@@ -367,18 +388,12 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, u *byline.Use
 // since the form was opened, and moves it on or off the site as the pressed
 // button asks and the user's role allows.
 func (s *Server) saveArticle(w http.ResponseWriter, r *http.Request, u *byline.User) {
-	d, err := s.findDeskArticle(r, u)
-	if err != nil {
-		s.newsroomError(w, r, u, err)
+	d, ok := s.deskArticle(w, r, u)
+	if !ok {
 		return
 	}
-	if err := parseForm(w, r); err != nil {
-		s.newsroomError(w, r, u, err)
-		return
-	}
-	f, action := readEditorForm(r), r.PostForm.Get("action")
-	if action == "preview" {
-		s.renderEditor(w, r, u, http.StatusOK, d, f, "", nil)
+	f, action, ok := s.readEditorPost(w, r, u, d)
+	if !ok {
 		return
 	}
 	if !u.CanEditArticle(d) {
@@ -451,35 +466,31 @@ type confirmPage struct {
 	Cancel   string
 }
 
+// confirmDelete asks before deleting what lives at base, the newsroom page
+// of it: the confirming form posts to base/delete, and cancelling goes back.
+func (s *Server) confirmDelete(w http.ResponseWriter, r *http.Request, u *byline.User, title, section, base string, page confirmPage) {
+	page.newsroomLayout = s.newNewsroomLayout(r, u, title, section)
+	page.Action, page.Cancel = base+"/delete", base
+	s.renderNewsroom(w, r, http.StatusOK, "confirm", page)
+}
+
 // confirmDeleteArticle asks whether to delete the article.
 func (s *Server) confirmDeleteArticle(w http.ResponseWriter, r *http.Request, u *byline.User) {
-	d, err := s.findDeskArticle(r, u)
-	if err != nil {
-		s.newsroomError(w, r, u, err)
+	d, ok := s.deletableArticle(w, r, u)
+	if !ok {
 		return
 	}
-	if !u.CanDeleteArticle(d) {
-		s.newsroomError(w, r, u, forbidden("delete this article"))
-		return
-	}
-	base := "/newsroom/articles/" + strconv.FormatInt(d.ID, 10)
-	s.renderNewsroom(w, r, http.StatusOK, "confirm", confirmPage{
-		newsroomLayout: s.newNewsroomLayout(r, u, "Delete article", "articles"),
-		Question:       "Delete “" + d.Headline + "”?",
-		Detail:         "The article and all its revisions are removed for good; its address stops working.",
-		Action:         base + "/delete", Button: "Delete the article", Cancel: base,
+	s.confirmDelete(w, r, u, "Delete article", "articles", "/newsroom/articles/"+strconv.FormatInt(d.ID, 10), confirmPage{
+		Question: "Delete “" + d.Headline + "”?",
+		Detail:   "The article and all its revisions are removed for good; its address stops working.",
+		Button:   "Delete the article",
 	})
 }
 
 // deleteArticle deletes the article.
 func (s *Server) deleteArticle(w http.ResponseWriter, r *http.Request, u *byline.User) {
-	d, err := s.findDeskArticle(r, u)
-	if err != nil {
-		s.newsroomError(w, r, u, err)
-		return
-	}
-	if !u.CanDeleteArticle(d) {
-		s.newsroomError(w, r, u, forbidden("delete this article"))
+	d, ok := s.deletableArticle(w, r, u)
+	if !ok {
 		return
 	}
 	if err := s.Articles.Delete(r.Context(), d.ID); err != nil {
@@ -502,9 +513,8 @@ type revisionPage struct {
 // showRevision shows an earlier state of an article, with a button to
 // bring it back.
 func (s *Server) showRevision(w http.ResponseWriter, r *http.Request, u *byline.User) {
-	d, err := s.findDeskArticle(r, u)
-	if err != nil {
-		s.newsroomError(w, r, u, err)
+	d, ok := s.deskArticle(w, r, u)
+	if !ok {
 		return
 	}
 	revID, err := pathID(r, "rev")
@@ -525,9 +535,8 @@ func (s *Server) showRevision(w http.ResponseWriter, r *http.Request, u *byline.
 
 // restoreRevision brings a revision's text back as a new save.
 func (s *Server) restoreRevision(w http.ResponseWriter, r *http.Request, u *byline.User) {
-	d, err := s.findDeskArticle(r, u)
-	if err != nil {
-		s.newsroomError(w, r, u, err)
+	d, ok := s.deskArticle(w, r, u)
+	if !ok {
 		return
 	}
 	if !u.CanEditArticle(d) {

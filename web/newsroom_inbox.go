@@ -99,23 +99,27 @@ type messagePage struct {
 	ReplyTo string // a mailto: URL
 }
 
-// findMessage loads the message named in the path.
-func (s *Server) findMessage(r *http.Request) (*byline.Message, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
+// inboxMessage loads the message named in the path, if u may read the
+// inbox; otherwise it serves the error and returns false.
+func (s *Server) inboxMessage(w http.ResponseWriter, r *http.Request, u *byline.User) (*byline.Message, bool) {
+	if !s.inboxReady(w, r, u) {
+		return nil, false
 	}
-	return s.Messages.FindByID(r.Context(), id)
+	id, err := pathID(r, "id")
+	if err == nil {
+		var m *byline.Message
+		if m, err = s.Messages.FindByID(r.Context(), id); err == nil {
+			return m, true
+		}
+	}
+	s.newsroomError(w, r, u, err)
+	return nil, false
 }
 
 // showMessage shows a whole message, marking it read if it was unread.
 func (s *Server) showMessage(w http.ResponseWriter, r *http.Request, u *byline.User) {
-	if !s.inboxReady(w, r, u) {
-		return
-	}
-	m, err := s.findMessage(r)
-	if err != nil {
-		s.newsroomError(w, r, u, err)
+	m, ok := s.inboxMessage(w, r, u)
+	if !ok {
 		return
 	}
 	if m.Status == byline.Unread {
@@ -145,12 +149,8 @@ func messageTitle(m *byline.Message) string {
 
 // moveMessage changes a message's inbox status, as the pressed button asks.
 func (s *Server) moveMessage(w http.ResponseWriter, r *http.Request, u *byline.User) {
-	if !s.inboxReady(w, r, u) {
-		return
-	}
-	m, err := s.findMessage(r)
-	if err != nil {
-		s.newsroomError(w, r, u, err)
+	m, ok := s.inboxMessage(w, r, u)
+	if !ok {
 		return
 	}
 	if err := parseForm(w, r); err != nil {
@@ -171,31 +171,21 @@ func (s *Server) moveMessage(w http.ResponseWriter, r *http.Request, u *byline.U
 
 // confirmDeleteMessage asks whether to delete a message.
 func (s *Server) confirmDeleteMessage(w http.ResponseWriter, r *http.Request, u *byline.User) {
-	if !s.inboxReady(w, r, u) {
+	m, ok := s.inboxMessage(w, r, u)
+	if !ok {
 		return
 	}
-	m, err := s.findMessage(r)
-	if err != nil {
-		s.newsroomError(w, r, u, err)
-		return
-	}
-	base := "/newsroom/inbox/" + strconv.FormatInt(m.ID, 10)
-	s.renderNewsroom(w, r, http.StatusOK, "confirm", confirmPage{
-		newsroomLayout: s.newNewsroomLayout(r, u, "Delete message", "inbox"),
-		Question:       "Delete the message from " + m.Name + "?",
-		Detail:         "It is removed for good. To keep it out of the way instead, archive it.",
-		Action:         base + "/delete", Button: "Delete the message", Cancel: base,
+	s.confirmDelete(w, r, u, "Delete message", "inbox", "/newsroom/inbox/"+strconv.FormatInt(m.ID, 10), confirmPage{
+		Question: "Delete the message from " + m.Name + "?",
+		Detail:   "It is removed for good. To keep it out of the way instead, archive it.",
+		Button:   "Delete the message",
 	})
 }
 
 // deleteMessage deletes a message.
 func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request, u *byline.User) {
-	if !s.inboxReady(w, r, u) {
-		return
-	}
-	m, err := s.findMessage(r)
-	if err != nil {
-		s.newsroomError(w, r, u, err)
+	m, ok := s.inboxMessage(w, r, u)
+	if !ok {
 		return
 	}
 	if err := s.Messages.Delete(r.Context(), m.ID); err != nil {

@@ -1,84 +1,12 @@
 package web
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/bylinenews/byline"
 )
-
-// siteConfig is the site as configured right now: the command line's
-// values (Server.Site and friends) overridden by what an admin stored in the
-// newsroom.
-type siteConfig struct {
-	Site         Site
-	PostsPerPage int
-	RecentCount  int
-}
-
-// siteConfig reads the stored settings, one primary-key lookup, once per
-// request: the layout, the feed links and the page's metadata all ask.
-// Pages call it when they render, which the page cache makes rare; a
-// settings change marks the site changed, so no cached page outlives the
-// settings it shows. If the settings cannot be read, the command line's
-// values serve.
-func (s *Server) siteConfig(ctx context.Context) siteConfig {
-	memo, ok := ctx.Value(siteConfigKey{}).(*siteConfigMemo)
-	if !ok {
-		return s.readSiteConfig(ctx)
-	}
-	memo.once.Do(func() { memo.config = s.readSiteConfig(ctx) })
-	return memo.config
-}
-
-// siteConfigMemo holds a request's siteConfig once read (withSiteConfigMemo).
-type siteConfigMemo struct {
-	once   sync.Once
-	config siteConfig
-}
-
-type siteConfigKey struct{}
-
-// withSiteConfigMemo gives each request a siteConfigMemo. A request that
-// changes the settings redirects, so none renders with settings it changed.
-func withSiteConfigMemo(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), siteConfigKey{}, &siteConfigMemo{})))
-	})
-}
-
-// readSiteConfig reads the stored settings over the command line's.
-func (s *Server) readSiteConfig(ctx context.Context) siteConfig {
-	c := siteConfig{Site: s.Site, PostsPerPage: s.PostsPerPage, RecentCount: s.RecentCount}
-	if s.Settings == nil {
-		return c
-	}
-	st, err := s.Settings.Settings(ctx)
-	if err != nil {
-		s.Logger.Warn("settings unreadable: using the command line's", slog.Any("error", err))
-		return c
-	}
-	if st.Title != "" {
-		c.Site.Title = st.Title
-	}
-	if st.Tagline != "" {
-		c.Site.Tagline = st.Tagline
-	}
-	if st.Description != "" {
-		c.Site.Description = st.Description
-	}
-	if st.PostsPerPage > 0 {
-		c.PostsPerPage = st.PostsPerPage
-	}
-	if st.RecentCount > 0 {
-		c.RecentCount = st.RecentCount
-	}
-	return c
-}
 
 // settingsPage is the data of the settings form.
 type settingsPage struct {
@@ -88,14 +16,23 @@ type settingsPage struct {
 	HasSMTPPassword bool
 }
 
-// showSettings serves the settings form to admins.
-func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, u *byline.User) {
+// settingsReady checks that the site keeps settings and that u may change
+// them.
+func (s *Server) settingsReady(w http.ResponseWriter, r *http.Request, u *byline.User) bool {
 	if s.Settings == nil {
 		s.newsroomError(w, r, u, byline.Errorf(byline.NotFound, "This site keeps no settings."))
-		return
+		return false
 	}
 	if !u.CanManageSettings() {
 		s.newsroomError(w, r, u, forbidden("change the site's settings"))
+		return false
+	}
+	return true
+}
+
+// showSettings serves the settings form to admins.
+func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, u *byline.User) {
+	if !s.settingsReady(w, r, u) {
 		return
 	}
 	st, err := s.Settings.Settings(r.Context())
@@ -110,7 +47,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *bylin
 	l := s.newNewsroomLayout(r, u, "Settings", "settings")
 	l.Error = problem
 	page := settingsPage{newsroomLayout: l, Settings: st, HasSMTPPassword: st.SMTP.Password != "",
-		Defaults: siteConfig{Site: s.Site, PostsPerPage: s.PostsPerPage, RecentCount: s.RecentCount}}
+		Defaults: s.defaultSiteConfig()}
 	s.renderNewsroom(w, r, status, "settings", page)
 }
 
@@ -118,12 +55,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *bylin
 // command line's values; the SMTP password is kept unless a new one is
 // typed or "clear" is ticked, so it never has to travel back to the page.
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *byline.User) {
-	if s.Settings == nil {
-		s.newsroomError(w, r, u, byline.Errorf(byline.NotFound, "This site keeps no settings."))
-		return
-	}
-	if !u.CanManageSettings() {
-		s.newsroomError(w, r, u, forbidden("change the site's settings"))
+	if !s.settingsReady(w, r, u) {
 		return
 	}
 	if err := parseForm(w, r); err != nil {

@@ -151,12 +151,10 @@ func (s *Server) confirmDeleteUser(w http.ResponseWriter, r *http.Request, u *by
 	if !ok {
 		return
 	}
-	base := "/newsroom/users/" + strconv.FormatInt(subject.ID, 10)
-	s.renderNewsroom(w, r, http.StatusOK, "confirm", confirmPage{
-		newsroomLayout: s.newNewsroomLayout(r, u, "Remove user", "users"),
-		Question:       "Remove " + subject.Name + " (" + subject.Email + ")?",
-		Detail:         "They can no longer sign in. Their articles stay, without an owner. To keep the account but stop sign-ins, disable it instead.",
-		Action:         base + "/delete", Button: "Remove the user", Cancel: base,
+	s.confirmDelete(w, r, u, "Remove user", "users", "/newsroom/users/"+strconv.FormatInt(subject.ID, 10), confirmPage{
+		Question: "Remove " + subject.Name + " (" + subject.Email + ")?",
+		Detail:   "They can no longer sign in. Their articles stay, without an owner. To keep the account but stop sign-ins, disable it instead.",
+		Button:   "Remove the user",
 	})
 }
 

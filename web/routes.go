@@ -12,7 +12,8 @@ func (s *Server) routes() *http.ServeMux {
 	// The reader's site. Public pages go through the page cache.
 	// Article permalinks, /{yyyy}/{mm}/{slug}/, are matched in
 	// servePermalinkOrNotFound: as a mux pattern they would clash with every
-	// other three-segment route.
+	// other three-segment route; what matches nothing may be an imported
+	// article's old address, redirected (redirect.go).
 	mux.Handle("GET /{$}", s.cachedPage(s.showHome))
 	mux.Handle("GET /tag/{slug}/{$}", s.cachedPage(s.showTag))
 	mux.Handle("GET /author/{slug}/{$}", s.cachedPage(s.showAuthor))
@@ -36,7 +37,8 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /sitemap-news.xml", s.showNewsSitemap)
 	mux.HandleFunc("GET /robots.txt", s.robotsTxt)
 
-	// Contact Us: the page and the form's POST (contact.go), and the
+	// Contact Us: the page and the form's POST (contact.go,
+	// contact_submit.go), and the
 	// captcha behind the form and the widget on every page (captcha.go).
 	mux.HandleFunc("GET /contact", s.showContact)
 	mux.HandleFunc("POST /contact", s.submitContact)

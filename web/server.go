@@ -18,16 +18,6 @@ import (
 	"github.com/bylinenews/byline/captcha"
 )
 
-// Site is what the pages say about the site itself.
-type Site struct {
-	Title       string
-	Tagline     string
-	Description string
-	// BaseURL is the public origin, e.g. https://news.example.com, for
-	// absolute links; empty means links are relative to the request.
-	BaseURL string
-}
-
 // Server serves the site. Set the fields, then call Handler or
 // ListenAndServe; fields must not change after that.
 type Server struct {

@@ -128,7 +128,7 @@ func (s *Server) showNewsSitemap(w http.ResponseWriter, r *http.Request) {
 	}
 	// Not in the page cache: what is two days old changes with the clock,
 	// not only with the content. It is a short list of indexed rows.
-	site := s.site(r)
+	site := s.siteConfig(r.Context()).Site
 	set := newsURLSet{NSNews: "http://www.google.com/schemas/sitemap-news/0.9", URLs: []newsURL{}}
 	for _, a := range articles {
 		if time.Since(a.PublishedAt) > newsSitemapAge {

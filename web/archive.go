@@ -1,0 +1,53 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/bylinenews/byline"
+)
+
+// showTag serves the archive of one tag.
+func (s *Server) showTag(w http.ResponseWriter, r *http.Request) {
+	s.showArchive(w, r, "tag")
+}
+
+// showAuthor serves the archive of one author.
+func (s *Server) showAuthor(w http.ResponseWriter, r *http.Request) {
+	s.showArchive(w, r, "author")
+}
+
+// showArchive serves a page of the articles of the tag or author the path
+// names, as showList lays out the home page.
+func (s *Server) showArchive(w http.ResponseWriter, r *http.Request, kind string) {
+	scope, err := s.archiveScope(r, kind)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	heading := "Articles by " + scope.title
+	if kind == "tag" {
+		heading = "Articles tagged “" + scope.title + "”"
+	}
+	s.showList(w, r, scope, heading)
+}
+
+// archiveScope looks up the tag or author (kind) the path's slug names, for
+// its archive page and its feeds; kind "" is the whole site.
+func (s *Server) archiveScope(r *http.Request, kind string) (feedScope, error) {
+	slug := r.PathValue("slug")
+	switch kind {
+	case "tag":
+		tag, err := s.Articles.FindTag(r.Context(), slug)
+		if err != nil {
+			return feedScope{}, err
+		}
+		return feedScope{path: "/tag/" + tag.Slug, title: tag.Name, filter: byline.ArticleFilter{Tag: &tag.Slug}}, nil
+	case "author":
+		au, err := s.Articles.FindAuthor(r.Context(), slug)
+		if err != nil {
+			return feedScope{}, err
+		}
+		return feedScope{path: "/author/" + au.Slug, title: au.Name, filter: byline.ArticleFilter{Author: &au.Slug}}, nil
+	}
+	return feedScope{}, nil
+}
