@@ -233,16 +233,16 @@ func (im *Importer) Run(ctx context.Context, paths []string, stdin io.Reader, op
 	if opts.Format != "" && opts.Format != "auto" && formatByName(formats, opts.Format) == nil {
 		return nil, byline.Errorf(byline.Invalid, "Unknown format %q: use one of %s.", opts.Format, strings.Join(FormatNames(), ", "))
 	}
-	r := &run{ctx: ctx, files: files, formats: formats, opts: opts, report: &Report{Files: len(files)},
+	r := &run{files: files, formats: formats, opts: opts, report: &Report{Files: len(files)},
 		skipped: map[string]int{}, notes: map[string]int{}, bad: map[int]bool{}}
-	if err := r.check(); err != nil {
+	if err := r.check(ctx); err != nil {
 		return nil, err
 	}
 	if len(r.report.Bad) > 0 && !opts.SkipBad {
 		return nil, &BadInputError{Bad: r.report.Bad}
 	}
 	if r.good > 0 {
-		if err := r.store(im.Articles); err != nil {
+		if err := r.store(ctx, im.Articles); err != nil {
 			return nil, err
 		}
 	}
@@ -252,7 +252,6 @@ func (im *Importer) Run(ctx context.Context, paths []string, stdin io.Reader, op
 
 // run is the state of one Run.
 type run struct {
-	ctx     context.Context
 	files   []input
 	formats []Format
 	opts    Options
@@ -268,7 +267,7 @@ type run struct {
 }
 
 // check reads every file, checking each item, without writing anything.
-func (r *run) check() error {
+func (r *run) check(ctx context.Context) error {
 	var total int64
 	for _, f := range r.files {
 		total += f.size
@@ -280,7 +279,7 @@ func (r *run) check() error {
 	r.fatal = map[string]bool{}
 	seq := 0
 	for _, f := range r.files {
-		err := r.readFile(f, true, func(it *Item) error {
+		err := r.readFile(ctx, f, true, func(it *Item) error {
 			if it.Skip != "" {
 				r.skipped[it.Skip]++
 				return nil
@@ -305,8 +304,8 @@ func (r *run) check() error {
 			continue
 		}
 		if err != nil {
-			if r.ctx.Err() != nil {
-				return r.ctx.Err()
+			if ctx.Err() != nil {
+				return ctx.Err()
 			}
 			var pe *ParseError
 			if !errors.As(err, &pe) {
@@ -339,7 +338,7 @@ func checkArticle(rec *byline.ArticleRecord) error {
 }
 
 // store reads the files again and streams their good articles to the store.
-func (r *run) store(articles byline.ArticleService) error {
+func (r *run) store(ctx context.Context, articles byline.ArticleService) error {
 	if p := r.opts.Progress; p != nil {
 		p.Start("importing", int64(r.good))
 		defer p.Done()
@@ -370,7 +369,7 @@ func (r *run) store(articles byline.ArticleService) error {
 		seq := 0
 		stopped := errors.New("stopped")
 		for _, f := range r.files {
-			err := r.readFile(f, false, func(it *Item) error {
+			err := r.readFile(ctx, f, false, func(it *Item) error {
 				if it.Skip != "" {
 					return nil
 				}
@@ -396,7 +395,7 @@ func (r *run) store(articles byline.ArticleService) error {
 			}
 		}
 	}
-	err := articles.ImportAll(r.ctx, records, byline.ImportOptions{SkipBad: r.opts.SkipBad, DryRun: r.opts.DryRun},
+	err := articles.ImportAll(ctx, records, byline.ImportOptions{SkipBad: r.opts.SkipBad, DryRun: r.opts.DryRun},
 		func(res byline.ImportResult) error {
 			if p := r.opts.Progress; p != nil {
 				p.Add(1)
@@ -434,7 +433,7 @@ const headSize = 4096
 
 // readFile reads one file with its format. In the check (counting),
 // progress counts the bytes read.
-func (r *run) readFile(f input, counting bool, emit func(*Item) error) error {
+func (r *run) readFile(ctx context.Context, f input, counting bool, emit func(*Item) error) error {
 	file, err := os.Open(f.path)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", f.name, err)
@@ -458,7 +457,7 @@ func (r *run) readFile(f input, counting bool, emit func(*Item) error) error {
 		in = &progressReader{ReadSeeker: file, p: p}
 	}
 	return format.ReadItems(f.name, in, func(it *Item) error {
-		if err := r.ctx.Err(); err != nil {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 		return emit(it)
