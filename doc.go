@@ -2,7 +2,9 @@
 // plain types (Article, Author, Tag, ...), the service interfaces the rest of
 // the code talks to, and the error kinds.
 //
-// It imports only the standard library. Storage backends (sqlite, postgres),
-// the web server (web), importers and mail live in packages of their own that
-// import this one; this package imports none of them.
+// It imports the standard library and one outside package,
+// golang.org/x/text/unicode/norm, which Slugify uses to take accents off
+// Latin letters (é to e) and compose what is left. Storage backends (sqlite,
+// postgres), the web server (web), importers and mail live in packages of
+// their own that import this one; this package imports none of them.
 package byline
