@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -228,8 +230,55 @@ func TestSearch_hostile(t *testing.T) {
 			resp, body := s.fetch(t, path+v.Encode())
 			if resp.StatusCode != http.StatusOK {
 				t.Errorf("GET %s q=%.30q = %d, want 200; %.200s", path, in, resp.StatusCode, body)
+				continue
+			}
+			if path == "/search?" {
+				wantEscapedPage(t, in, body)
+				continue
+			}
+			// JSON: well formed, and nothing in it a browser that sniffed
+			// it as HTML would take for markup.
+			if !json.Valid(body) {
+				t.Errorf("GET %s q=%.30q: the body is not JSON: %.200s", path, in, body)
+			}
+			if i := bytes.IndexAny(body, "<>"); i >= 0 {
+				t.Errorf("GET %s q=%.30q: unescaped %q in the JSON: %.200s", path, in, body[i], body)
 			}
 		}
+	}
+}
+
+// wantEscapedPage checks that a results page asked for in came back with
+// in as text: no markup of the reader's in the page, and the search box
+// and the heading holding exactly what was typed.
+func wantEscapedPage(t *testing.T, in string, body []byte) {
+	t.Helper()
+	if strings.ContainsAny(in, "<>") && bytes.Contains(body, []byte(in)) {
+		t.Errorf("GET /search q=%.30q: the page holds the query unescaped", in)
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("GET /search q=%.30q: parse: %v", in, err)
+	}
+	doc.Find("script").Each(func(_ int, sc *goquery.Selection) {
+		if _, ok := sc.Attr("src"); !ok || strings.Contains(sc.Text(), "alert") {
+			html, _ := goquery.OuterHtml(sc)
+			t.Errorf("GET /search q=%.30q: a script the page does not ship: %.200s", in, html)
+		}
+	})
+	// The short, plain inputs come back as typed; the others are trimmed,
+	// cut or cleaned of invalid bytes first.
+	if len(in) > 100 || in != strings.TrimSpace(in) || !utf8.ValidString(in) || strings.ContainsRune(in, 0) {
+		return
+	}
+	if got, _ := doc.Find("#search-q").Attr("value"); got != in {
+		t.Errorf("GET /search q=%.30q: the search box holds %q, want what was typed", in, got)
+	}
+	if got, want := doc.Find("h1").Text(), "Search results for “"+in+"”"; got != want {
+		t.Errorf("GET /search q=%.30q: heading %q, want %q", in, got, want)
+	}
+	if got, _ := doc.Find("#search-tag").Attr("value"); byline.Slugify(in) != "" && got != in {
+		t.Errorf("GET /search tag=%.30q: the tag box holds %q, want what was typed", in, got)
 	}
 }
 
