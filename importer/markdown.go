@@ -152,9 +152,7 @@ func (m Markdown) article(name string, src []byte) (*byline.ArticleRecord, []str
 
 	for _, key := range []string{"authors", "author"} {
 		for _, name := range fm2.list(key) {
-			for _, au := range splitAuthors(name) {
-				a.Authors = append(a.Authors, au)
-			}
+			a.Authors = append(a.Authors, splitAuthors(name)...)
 		}
 	}
 	var tags []string

@@ -71,11 +71,11 @@ func TestImportExportCommands(t *testing.T) {
 	t.Run("skip bad", func(t *testing.T) {
 		bad := filepath.Join(t.TempDir(), "ragged.csv")
 		os.WriteFile(bad, []byte("url,title,content\nhttps://a.example/1,Good,Body.\nhttps://a.example/2,Ragged\n"), 0o600)
-		code, out, errOut := runByline(t, "", "import", "--data", t.TempDir(), bad)
+		code, _, errOut := runByline(t, "", "import", "--data", t.TempDir(), bad)
 		if code != 1 || !strings.Contains(errOut, "ragged.csv:3 (row 2): The row has 2 fields where the header has 3.") || !strings.Contains(errOut, "--skip-bad") {
 			t.Errorf("without --skip-bad: exit %d, stderr %q", code, errOut)
 		}
-		code, out, _ = runByline(t, "", "import", "--data", t.TempDir(), "--skip-bad", bad)
+		code, out, _ := runByline(t, "", "import", "--data", t.TempDir(), "--skip-bad", bad)
 		if code != 0 || !strings.Contains(out, "1 created, 0 updated, 1 skipped (1 bad, 0 passed over)") || !strings.Contains(out, "ragged.csv:3 (row 2)") {
 			t.Errorf("with --skip-bad: exit %d, %q", code, out)
 		}

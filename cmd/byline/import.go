@@ -60,9 +60,9 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		var bad *importer.BadInputError
 		if errors.As(err, &bad) {
-			return fmt.Errorf("%w\nNothing was imported. Fix the input, or run again with --skip-bad to import the good articles.", err)
+			return &hintError{err, "Nothing was imported. Fix the input, or run again with --skip-bad to import the good articles."}
 		}
-		return fmt.Errorf("%w\nNothing was imported.", err)
+		return &hintError{err, "Nothing was imported."}
 	}
 	if db.TidySearch != nil && !c.dryRun {
 		// An import leaves the search index in many pieces; one is faster.

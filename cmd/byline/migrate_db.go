@@ -47,7 +47,7 @@ func runMigrateDB(ctx context.Context, args []string, _ io.Reader, stdout, stder
 	defer dst.Close()
 	res, err := sitecopy.Copy(ctx, path, dst.Pool())
 	if err != nil {
-		return fmt.Errorf("%w\nNothing was written to PostgreSQL.", err)
+		return &hintError{err, "Nothing was written to PostgreSQL."}
 	}
 	fmt.Fprintf(stdout, "copied %s to PostgreSQL, verified:\n", path)
 	for _, t := range res.Tables {
