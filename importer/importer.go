@@ -14,6 +14,7 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -311,7 +312,7 @@ func (r *run) check(ctx context.Context) error {
 			if !errors.As(err, &pe) {
 				pe = &ParseError{File: f.name, Err: err}
 			}
-			if r.opts.SkipBad && byline.ErrorKind(pe.Err) != byline.Internal {
+			if r.opts.SkipBad && byline.ErrorKind(pe.Err) != byline.Internal && !errors.Is(pe.Err, errEmpty) {
 				pe = &ParseError{File: pe.File, Line: pe.Line, Item: pe.Item,
 					Err: byline.Errorf(byline.ErrorKind(pe.Err), "%s (The rest of the file was not read.)", byline.ErrorMessage(pe.Err))}
 			}
@@ -445,6 +446,11 @@ func (r *run) readFile(ctx context.Context, f input, counting bool, emit func(*I
 		return fmt.Errorf("read %s: %w", f.name, err)
 	}
 	head = head[:n]
+	if blank, err := isBlank(head, file); err != nil {
+		return fmt.Errorf("read %s: %w", f.name, err)
+	} else if blank {
+		return r.emptyFile(f, counting)
+	}
 	format, err := r.pickFormat(f, head, counting)
 	if err != nil {
 		return err
@@ -489,6 +495,61 @@ func (r *run) pickFormat(f input, head []byte, counting bool) (Format, error) {
 		return skip("file of no known format")
 	}
 	return nil, &ParseError{File: f.name, Err: byline.Errorf(byline.Invalid, "Cannot tell the format of this file; name it with --format.")}
+}
+
+// errEmpty is the one message for an empty input, whatever its format.
+var errEmpty = byline.Errorf(byline.Invalid, "The file is empty: there is nothing to import.")
+
+// emptyFile refuses an empty file named on the command line, or found in a
+// folder under a name that a format claims (an empty news.jsonl is a
+// mistake worth hearing of); another empty file in a folder, such as a
+// README, is passed over.
+func (r *run) emptyFile(f input, counting bool) error {
+	ext := filepath.Ext(f.name)
+	claimed := f.explicit
+	for _, format := range r.formats {
+		if claimed || ext == "" {
+			break
+		}
+		if name := r.opts.Format; name != "" && name != "auto" && format.Name() != name {
+			continue
+		}
+		claimed = format.Detect(f.name, nil)
+	}
+	if !claimed {
+		if counting {
+			r.skipped["empty file"]++
+		}
+		return errNotClaimed
+	}
+	return &ParseError{File: f.name, Err: errEmpty}
+}
+
+// isBlank reports whether a file holds nothing but white space (and a byte
+// order mark), given its head; it reads on from file when the head is full.
+func isBlank(head []byte, file io.Reader) (bool, error) {
+	blank := func(b []byte) bool {
+		return len(bytes.TrimLeft(bytes.TrimPrefix(b, []byte("\ufeff")), " \t\r\n")) == 0
+	}
+	if !blank(head) {
+		return false, nil
+	}
+	if len(head) < headSize {
+		return true, nil
+	}
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := file.Read(buf)
+		if !blank(buf[:n]) {
+			return false, nil
+		}
+		if errors.Is(err, io.EOF) {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
 }
 
 // progressReader tells a Progress of every byte read.

@@ -441,3 +441,80 @@ func TestImporter_RefusedByStore(t *testing.T) {
 		t.Errorf("with SkipBad: %+v, %v", report, err)
 	}
 }
+
+// An empty input is refused the same way whatever its format, by its name,
+// and the site is left as it was.
+func TestImporter_EmptyInput(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	before := snapshot(t, s)
+	dir := t.TempDir()
+	tests := []struct {
+		name, file, content, format string
+	}{
+		{"empty JSON lines", "wire.jsonl", "", ""},
+		{"blank JSON lines", "wire.jsonl", "\n \n\t\n", ""},
+		{"empty CSV", "news.csv", "", ""},
+		{"empty WXR", "wordpress.xml", "", ""},
+		{"empty WXR named", "export", "", "wxr"},
+		{"empty Markdown", "post.md", "", ""},
+		{"empty HTML", "page.html", "", ""},
+		{"empty text", "page.txt", "\n\n", ""},
+		{"empty file of no known kind", "export", "", ""},
+		{"empty standard input", "-", "", ""},
+		{"empty standard input as JSON lines", "-", "", "jsonl"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path, name := tt.file, "standard input"
+			var stdin *strings.Reader
+			if tt.file == "-" {
+				stdin = strings.NewReader(tt.content)
+			} else {
+				path = filepath.Join(dir, tt.name, tt.file)
+				name = path
+				os.MkdirAll(filepath.Dir(path), 0o750)
+				if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			report, err := (&Importer{Articles: s}).Run(t.Context(), []string{path}, stdin, Options{Format: tt.format})
+			want := name + ": The file is empty: there is nothing to import."
+			if err == nil || err.Error() != want {
+				t.Errorf("Run(%q, format %q) = %+v, %v; want the error %q", tt.file, tt.format, report, err, want)
+			}
+			var bad *BadInputError
+			if !errors.As(err, &bad) || len(bad.Bad) != 1 || byline.ErrorKind(bad.Bad[0].Err) != byline.Invalid {
+				t.Errorf("Run(%q): %#v, want a BadInputError with one Invalid item", tt.file, err)
+			}
+		})
+	}
+	t.Run("an empty file in a folder that no format claims is passed over", func(t *testing.T) {
+		folder := filepath.Join(dir, "folder")
+		os.MkdirAll(folder, 0o750)
+		os.WriteFile(filepath.Join(folder, "README"), nil, 0o600)
+		os.WriteFile(filepath.Join(folder, "a.txt"), []byte("Headline\nBody.\n"), 0o600)
+		report, err := runImport(t, newSite(t), Options{}, folder)
+		if err != nil || report.Created != 1 || !reflect.DeepEqual(report.Skipped, []Count{{"empty file", 1}}) {
+			t.Errorf("Run(folder) = %+v, %v; want 1 created, 1 empty file passed over", report, err)
+		}
+	})
+	t.Run("an empty file in a folder under a format's name is refused", func(t *testing.T) {
+		folder := filepath.Join(dir, "folder2")
+		os.MkdirAll(folder, 0o750)
+		os.WriteFile(filepath.Join(folder, "wire.jsonl"), nil, 0o600)
+		os.WriteFile(filepath.Join(folder, "a.txt"), []byte("Headline\nBody.\n"), 0o600)
+		_, err := runImport(t, s, Options{}, folder)
+		want := filepath.Join(folder, "wire.jsonl") + ": The file is empty: there is nothing to import."
+		if err == nil || err.Error() != want {
+			t.Errorf("Run(folder) = %v, want %q", err, want)
+		}
+		report, err := runImport(t, newSite(t), Options{SkipBad: true}, folder)
+		if err != nil || report.Created != 1 || len(report.Bad) != 1 || report.Bad[0].Error() != want {
+			t.Errorf("Run(folder, SkipBad) = %+v, %v; want 1 created and %q", report, err, want)
+		}
+	})
+	if snapshot(t, s) != before {
+		t.Errorf("an empty input changed the site")
+	}
+}

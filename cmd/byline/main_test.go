@@ -59,6 +59,17 @@ func TestImportCommand(t *testing.T) {
 			t.Errorf("dry run: %d %q", code, out)
 		}
 	})
+	t.Run("an empty file of any format exits 1 with its name", func(t *testing.T) {
+		dir := t.TempDir()
+		for _, name := range []string{"wire.jsonl", "news.csv", "wordpress.xml", "post.md", "page.html", "page.txt"} {
+			path := filepath.Join(dir, name)
+			os.WriteFile(path, nil, 0o600)
+			code, _, errOut := runByline(t, "", "import", "--data", data, path)
+			if want := path + ": The file is empty: there is nothing to import."; code != 1 || !strings.Contains(errOut, want) {
+				t.Errorf("import %s: exit %d, stderr %q; want 1 and %q", name, code, errOut, want)
+			}
+		}
+	})
 	t.Run("standard input", func(t *testing.T) {
 		code, out, errOut := runByline(t, "From stdin\nBody line.\n", "import", "--data", data, "--format", "text", "-")
 		if code != 0 || !strings.Contains(out, "1 created") {
