@@ -27,6 +27,9 @@ type Config struct {
 	FeedFullContent bool
 }
 
+// defaultAddr is where serve listens unless told otherwise.
+const defaultAddr = "127.0.0.1:8080"
+
 // envVars maps each flag to its environment variable, for help.
 var envVars = map[string]string{
 	"addr": "BYLINE_ADDR", "data": "BYLINE_DATA", "db": "BYLINE_DB", "base-url": "BYLINE_BASE_URL",
@@ -51,7 +54,7 @@ func (c *Config) storageFlags(fs *flag.FlagSet) {
 
 // siteFlags registers the flags of the web server.
 func (c *Config) siteFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.Addr, "addr", envOr("addr", "127.0.0.1:8080"), "address to listen on, host:port")
+	fs.StringVar(&c.Addr, "addr", envOr("addr", defaultAddr), "address to listen on, host:port")
 	fs.StringVar(&c.BaseURL, "base-url", envOr("base-url", ""), "public URL of the site, e.g. https://news.example.com (for absolute links behind a proxy)")
 	fs.StringVar(&c.SiteTitle, "site-title", envOr("site-title", "Byline"), "the site's name, shown in the masthead")
 	fs.StringVar(&c.Tagline, "tagline", envOr("tagline", ""), "a line under the site's name")

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 
@@ -29,6 +30,7 @@ func userFlags(c *userConfig) *flag.FlagSet {
 	fs.StringVar(&c.email, "email", "", "the user's email address, with which they sign in")
 	fs.StringVar(&c.name, "name", "", "the user's name (add)")
 	fs.StringVar(&c.role, "role", "author", "author, editor or admin (add)")
+	fs.StringVar(&c.BaseURL, "base-url", envOr("base-url", ""), "public URL of the site, for the sign-in address printed (default: http://BYLINE_ADDR)")
 	return fs
 }
 
@@ -36,7 +38,8 @@ const userUsage = `usage:
   byline user add --email ADDRESS --name NAME [--role author|editor|admin]
   byline user reset-password --email ADDRESS
   byline user list
-The password is asked for on a terminal, or read from the first line of standard input.`
+The password is asked for on a terminal, or else read from the first line of standard input:
+  printf '%s\n' "$PASSWORD" | byline user add --email ADDRESS --name NAME`
 
 // runUser manages newsroom users: the way to create the first admin.
 func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -97,7 +100,7 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if err := users.CreateUser(ctx, u, password); err != nil {
 			return domainError(err)
 		}
-		fmt.Fprintf(stdout, "Added %s <%s>, %s. They can sign in at /newsroom/.\n", u.Name, u.Email, u.Role)
+		fmt.Fprintf(stdout, "Added %s <%s>, %s. Sign in at %s\n", u.Name, u.Email, u.Role, signInURL(c.BaseURL, envOr("addr", defaultAddr)))
 		return nil
 	}
 	// reset-password
@@ -121,8 +124,24 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err := users.SetPassword(ctx, target.ID, password); err != nil {
 		return domainError(err)
 	}
-	fmt.Fprintf(stdout, "Password set for %s; their sessions were ended.\n", target.Email)
+	fmt.Fprintf(stdout, "Password set for %s; their sessions were ended. Sign in at %s\n", target.Email, signInURL(c.BaseURL, envOr("addr", defaultAddr)))
 	return nil
+}
+
+// signInURL is the newsroom's sign-in page on the site at baseURL, or else
+// on the address serve listens on.
+func signInURL(baseURL, addr string) string {
+	if baseURL != "" {
+		return baseURL + "/newsroom/sign-in"
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr + "/newsroom/sign-in"
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost" // serve listens on every address
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/newsroom/sign-in"
 }
 
 // domainError turns a domain error into its message, for the terminal.
@@ -154,13 +173,19 @@ func readPassword(stdin io.Reader, stderr io.Writer, prompt string) (string, err
 		}
 		return string(first), nil
 	}
+	noPassword := usageError{"no password: standard input is not a terminal, so the password is read from its first line, which is empty.\n" +
+		"Run the command in a terminal to be asked for it, or give it on standard input:\n" +
+		"  printf '%s\\n' \"$PASSWORD\" | byline user ..."}
+	if stdin == nil {
+		return "", noPassword
+	}
 	line, err := bufio.NewReader(io.LimitReader(stdin, byline.MaxPasswordBytes+2)).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", fmt.Errorf("read password from standard input: %w", err)
 	}
 	line = strings.TrimRight(line, "\r\n")
 	if line == "" {
-		return "", errors.New("no password on standard input")
+		return "", noPassword
 	}
 	return line, nil
 }
