@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/bylinenews/byline/internal/testenv"
 )
 
 // AxeTags are the axe-core rule tags every page is checked against: WCAG
@@ -129,7 +131,7 @@ func CheckAxe(t testing.TB, ctx context.Context) *AxeResults {
 	t.Helper()
 	res, err := RunAxe(ctx, AxePath(t))
 	if errors.Is(err, ErrNoAxe) {
-		t.Skipf("skipping accessibility check: %v", err)
+		testenv.Skip(t, testenv.Axe, err.Error())
 	}
 	if err != nil {
 		t.Fatalf("axe-core: %v", err)
@@ -148,6 +150,6 @@ func CheckAxe(t testing.TB, ctx context.Context) *AxeResults {
 func RequireAxe(t testing.TB) {
 	t.Helper()
 	if _, err := os.Stat(AxePath(t)); err != nil {
-		t.Skipf("skipping accessibility test: %v (%s)", ErrNoAxe, AxePath(t))
+		testenv.Skip(t, testenv.Axe, fmt.Sprintf("%v (%s)", ErrNoAxe, AxePath(t)))
 	}
 }

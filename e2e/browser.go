@@ -18,6 +18,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/bylinenews/byline/internal/testenv"
 )
 
 // BrowserTimeout bounds everything one tab does (the first tab of
@@ -61,10 +63,10 @@ func NewBrowser(t testing.TB) context.Context {
 	path := ChromiumPath()
 	if path == "" {
 		if p := os.Getenv("BYLINE_CHROMIUM"); p != "" {
-			t.Skipf("skipping browser test: BYLINE_CHROMIUM=%q is not an executable", p)
+			testenv.Skip(t, testenv.Chromium, fmt.Sprintf("BYLINE_CHROMIUM=%q is not an executable", p))
 		}
-		t.Skipf("skipping browser test: no Chromium found (looked for %s on PATH; set BYLINE_CHROMIUM to choose one; Debian: apt-get install chromium)",
-			strings.Join(chromiumNames, ", "))
+		testenv.Skip(t, testenv.Chromium, fmt.Sprintf("no Chromium found (looked for %s on PATH; BYLINE_CHROMIUM chooses one)",
+			strings.Join(chromiumNames, ", ")))
 	}
 	profile := t.TempDir() // made first, so it is removed after the browser has exited
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],

@@ -13,8 +13,13 @@ import (
 	"time"
 
 	"github.com/bylinenews/byline/internal/shareddata"
+	"github.com/bylinenews/byline/internal/testenv"
 	"github.com/bylinenews/byline/sqlite"
 )
+
+// TestMain says, in one line that go test shows, which suites did not run
+// here and how to run them.
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 func runByline(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()

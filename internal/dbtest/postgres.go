@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/bylinenews/byline/internal/testenv"
 	"github.com/bylinenews/byline/postgres"
 )
 
@@ -25,7 +26,7 @@ func PostgresURL(t testing.TB) string {
 	t.Helper()
 	server := os.Getenv(PostgresEnv)
 	if server == "" {
-		t.Skipf("PostgreSQL suite skipped: set %s=postgres://postgres@127.0.0.1:5432/postgres to run it", PostgresEnv)
+		testenv.Skip(t, testenv.Postgres, PostgresEnv+" is not set")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

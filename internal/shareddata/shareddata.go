@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/bylinenews/byline/internal/testenv"
 )
 
 // Env names a directory that overrides the search.
@@ -20,7 +22,7 @@ func Path(t testing.TB, name string) string {
 	if p, ok := find(name); ok {
 		return p
 	}
-	t.Skipf("shared test data %s not found: set %s to the folder that holds it", name, Env)
+	testenv.Skip(t, testenv.SharedData, name+" not found in $"+Env+", shared/data beside the checkout or /work/shared/data")
 	return ""
 }
 
