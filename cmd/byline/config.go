@@ -25,6 +25,8 @@ type Config struct {
 	Contact contactConfig // Contact Us limits and SMTP (contact.go)
 
 	FeedFullContent bool
+
+	Demo bool // fill the site with the sample site first (serve --demo)
 }
 
 // defaultAddr is where serve listens unless told otherwise.
@@ -35,6 +37,7 @@ var envVars = map[string]string{
 	"addr": "BYLINE_ADDR", "data": "BYLINE_DATA", "db": "BYLINE_DB", "base-url": "BYLINE_BASE_URL",
 	"site-title": "BYLINE_SITE_TITLE", "tagline": "BYLINE_TAGLINE", "log-format": "BYLINE_LOG_FORMAT",
 	"log-level": "BYLINE_LOG_LEVEL", "feed-full-content": "BYLINE_FEED_FULL_CONTENT",
+	"demo": "BYLINE_DEMO",
 }
 
 func envOr(flagName, def string) string {

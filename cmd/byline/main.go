@@ -84,6 +84,7 @@ const usage = `Byline runs a news site from one binary.
 
 Usage:
   byline serve [flags]              run the site (http://127.0.0.1:8080 by default)
+  byline serve --demo               run a sample site, to look around
   byline import [flags] PATH...     import articles (a file, a folder, or - for stdin)
   byline export [flags]             export every article (--format jsonl or wxr, --out FILE)
   byline messages list|show|export  read readers' messages (Contact Us)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -18,19 +19,31 @@ func serveFlags(c *Config) *flag.FlagSet {
 	c.siteFlags(fs)
 	c.storageFlags(fs)
 	c.Contact.flags(fs)
+	fs.BoolVar(&c.Demo, "demo", envOr("demo", "false") == "true",
+		"start with the sample site: articles, authors, tags and pictures, in a temporary data directory unless --data or --db names one")
 	return fs
 }
 
 // runServe runs the site until the context is cancelled (SIGINT, SIGTERM).
 func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	var c Config
-	if err := parseFlags(serveFlags(&c), args, stderr); err != nil {
+	fs := serveFlags(&c)
+	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if err := c.validate(); err != nil {
 		return err
 	}
 	logger := c.logger(stderr)
+	demoTemp := c.Demo && !isSet(fs, "data") && !isSet(fs, "db")
+	if demoTemp {
+		dir, err := os.MkdirTemp("", "byline-demo-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir) // after db.Close, deferred below
+		c.DataDir = dir
+	}
 	db, err := c.openBackend(ctx)
 	if err != nil {
 		return err
@@ -40,6 +53,12 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	publicDir := filepath.Join(c.DataDir, "public")
 	if err := os.MkdirAll(publicDir, 0o750); err != nil {
 		return err
+	}
+	var demoUser string // what the demo says about signing in, once listening
+	if c.Demo {
+		if demoUser, err = fillDemo(ctx, db, publicDir, demoTemp, logger); err != nil {
+			return err
+		}
 	}
 	srv := &web.Server{
 		Articles:  db.Articles,
@@ -71,7 +90,29 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	return srv.ListenAndServe(ctx, c.Addr, func(addr net.Addr) {
 		logger.Info("serving", "url", "http://"+addr.String(), "database", db.describe)
+		if c.Demo {
+			where := "in " + c.DataDir
+			if demoTemp {
+				where = "in " + c.DataDir + ", removed when serve stops"
+			}
+			if c.isPostgres() {
+				where = "in " + db.describe
+			}
+			fmt.Fprintf(stdout, "The demo site is at %s/ (its data %s)\n", siteURL(c.BaseURL, addr.String()), where)
+			if demoUser != "" {
+				fmt.Fprintf(stdout, "Its newsroom: sign in at %s as %s\n", signInURL(c.BaseURL, addr.String()), demoUser)
+			}
+		}
 	})
+}
+
+// isSet reports whether a flag was given on the command line or through
+// its environment variable.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	_, env := os.LookupEnv(envVars[name])
+	return set || env
 }
 
 // tidySearchMaxSegments is how many pieces the search index may be in

@@ -128,20 +128,23 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	return nil
 }
 
-// signInURL is the newsroom's sign-in page on the site at baseURL, or else
-// on the address serve listens on.
-func signInURL(baseURL, addr string) string {
+// signInURL is the newsroom's sign-in page (see siteURL).
+func signInURL(baseURL, addr string) string { return siteURL(baseURL, addr) + "/newsroom/sign-in" }
+
+// siteURL is the site's address, without a final slash: baseURL, or else
+// the address serve listens on.
+func siteURL(baseURL, addr string) string {
 	if baseURL != "" {
-		return baseURL + "/newsroom/sign-in"
+		return strings.TrimRight(baseURL, "/")
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "http://" + addr + "/newsroom/sign-in"
+		return "http://" + addr
 	}
 	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
 		host = "localhost" // serve listens on every address
 	}
-	return "http://" + net.JoinHostPort(host, port) + "/newsroom/sign-in"
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // domainError turns a domain error into its message, for the terminal.
