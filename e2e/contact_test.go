@@ -103,6 +103,7 @@ func TestContactWidget(t *testing.T) {
 			if resp := site.Visit(t, ctx, article.URL()); resp.Status != http.StatusOK {
 				t.Fatalf("GET %s: status %d", article.URL(), resp.Status)
 			}
+			openContactWidget(t, ctx)
 			e2e.CheckVisible(t, ctx, "#contact-widget-title", "#cw-name", "#cw-email", "#cw-body", "#cw-captcha", ".contact-widget [data-captcha-change]")
 			if got := e2e.Texts(t, ctx, ".contact-widget__lede"); len(got) != 1 || got[0] != "Drop us a note and we will get in touch soon!" {
 				t.Errorf("widget line = %q", got)
@@ -240,6 +241,7 @@ func TestContactWithoutJavaScript(t *testing.T) {
 	}
 
 	// Change the text: the form comes back on /contact, text kept.
+	openContactWidget(t, ctx)
 	err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("cw-name"), "No Script"),
 		chromedp.SendKeys(chromedp.ID("cw-email"), "noscript@example.org"),
@@ -270,6 +272,7 @@ func TestContactWithoutJavaScript(t *testing.T) {
 	site.Visit(t, ctx, "/")
 	contactWait(t, ctx, imageLoaded(".contact-widget .captcha__image img"), "the no-script captcha image")
 	cookie = captchaCookie(t, ctx, site.URL)
+	openContactWidget(t, ctx)
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("cw-name"), "No Script"),
 		chromedp.SendKeys(chromedp.ID("cw-email"), "noscript@example.org"),
@@ -312,4 +315,21 @@ func captchaCookie(t *testing.T, ctx context.Context, siteURL string) *network.C
 
 func jsQuote(s string) string {
 	return `'` + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + `'`
+}
+
+// openContactWidget opens the widget's form in place, as a reader does with
+// its "Write to us" button, after checking that it came closed: the line
+// and the button, not the whole form, on every page.
+func openContactWidget(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if open := contactEval(t, ctx, `String(document.querySelector('.contact-widget details').open)`); open != "false" {
+		t.Fatalf("the widget's form came open (%s); it should take little room until asked for", open)
+	}
+	if h := contactEval(t, ctx, `String(document.querySelector('.contact-widget').getBoundingClientRect().height < 260)`); h != "true" {
+		t.Errorf("the closed widget is %s px tall, want under 260", contactEval(t, ctx, `String(document.querySelector('.contact-widget').getBoundingClientRect().height)`))
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".contact-widget summary"))); err != nil {
+		t.Fatalf("open the widget: %v", err)
+	}
+	contactWait(t, ctx, `document.querySelector('.contact-widget details').open`, "the widget's form to open")
 }

@@ -109,6 +109,7 @@ func StartSite(t testing.TB, opts ...SiteOption) *Site {
 		Site:      web.Site{Title: "The Byline Times", Tagline: "News from the test bench"},
 		Logger:    testLogger(t),
 		PublicDir: os.DirFS(public),
+		UploadDir: filepath.Join(public, "uploads"), // as `byline serve` wires it
 		Health:    db.Ping,
 	}
 	for _, configure := range cfg.configure {

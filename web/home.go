@@ -10,7 +10,13 @@ import (
 // listPage is the data of the home page and the tag and author archives.
 type listPage struct {
 	layout
-	Heading  string
+	Heading string
+	// Lead and Top are the front page's first stories, given the most
+	// room: the lead large with its picture, the top stories with
+	// thumbnails. Only the first page of the home page has them; Articles
+	// are the rest.
+	Lead     *byline.Article
+	Top      []*byline.Article
 	Articles []*byline.Article
 	Total    int
 	Page     int
@@ -59,6 +65,9 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, scope feedScop
 	}
 	data := listPage{layout: l, Heading: heading, Articles: articles, Total: total, Page: page, Pages: pages,
 		FirstRun: total == 0 && f.Tag == nil && f.Author == nil}
+	if scope.path == "" && page == 1 && len(articles) > 0 {
+		data.Lead, data.Top, data.Articles = frontPage(articles)
+	}
 	if page > 1 {
 		data.PrevURL = pageURL(r.URL.Path, page-1)
 		data.Title = title + " — page " + strconv.Itoa(page)
@@ -81,4 +90,16 @@ func pageURL(path string, page int) string {
 		return path
 	}
 	return path + "?page=" + strconv.Itoa(page)
+}
+
+// topStories is how many stories follow the lead on the front page with a
+// thumbnail each, before the rest of the list.
+const topStories = 4
+
+// frontPage splits the first page of the home page into the lead, the top
+// stories and the rest.
+func frontPage(articles []*byline.Article) (lead *byline.Article, top, rest []*byline.Article) {
+	lead, rest = articles[0], articles[1:]
+	n := min(topStories, len(rest))
+	return lead, rest[:n], rest[n:]
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net/http"
 	"path"
 	"strings"
@@ -91,7 +92,7 @@ type templates struct {
 	pages map[string]*template.Template
 }
 
-func mustParseTemplates(a *assets) *templates {
+func mustParseTemplates(a *assets, server template.FuncMap) *templates {
 	funcs := template.FuncMap{
 		"asset":       a.url,
 		"date":        func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
@@ -102,6 +103,7 @@ func mustParseTemplates(a *assets) *templates {
 		"add":         func(a, b int) int { return a + b },
 		"year":        func() int { return time.Now().Year() },
 	}
+	maps.Copy(funcs, server)
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html"))
 	pages, err := fs.Glob(templateFS, "templates/pages/*.html")
 	if err != nil || len(pages) == 0 {

@@ -8,10 +8,12 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/bylinenews/byline"
@@ -72,6 +74,7 @@ type Server struct {
 	assets    *assets
 	pages     *pageCache
 	recent    recentMemo
+	images    imageDims
 }
 
 // Defaults for the optional fields.
@@ -96,7 +99,11 @@ func (s *Server) Handler() http.Handler {
 		s.Site.Title = "Byline"
 	}
 	s.assets = mustLoadAssets()
-	s.templates = mustParseTemplates(s.assets)
+	s.images.public = s.PublicDir
+	if s.UploadDir != "" {
+		s.images.uploads = os.DirFS(s.UploadDir)
+	}
+	s.templates = mustParseTemplates(s.assets, template.FuncMap{"image": s.imageOf})
 	s.pages = newPageCache(pageCacheBytes)
 	return s.middleware(s.routes())
 }
