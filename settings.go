@@ -15,6 +15,21 @@ type Settings struct {
 	Tagline     string
 	Description string
 
+	// The site's identity. LogoURL is an image shown in the masthead
+	// instead of the title's text (the title stays its alternative text);
+	// AccentColor is a "#rrggbb" colour for kickers and rules, which must
+	// be readable on the page's light background (the dark scheme gets a
+	// lighter shade of it); FooterText is a line in every page's footer;
+	// Language is the pages' BCP 47 language tag ("en", "fr-CA"), for
+	// <html lang> and the way dates are written; TimeZone is an IANA name,
+	// the zone the site shows times in and the newsroom takes them in
+	// ("" is UTC). Times are stored in UTC whatever it is.
+	LogoURL     string
+	AccentColor string
+	FooterText  string
+	Language    string
+	TimeZone    string
+
 	PostsPerPage int // articles on the home page and archives
 	RecentCount  int // length of the Recent Posts list
 
@@ -55,6 +70,11 @@ func (s *Settings) Validate() error {
 		{"The site title", &s.Title, MaxSettingRunes},
 		{"The tagline", &s.Tagline, MaxSettingRunes},
 		{"The description", &s.Description, MaxDescriptionLen},
+		{"The logo's address", &s.LogoURL, MaxURLBytes},
+		{"The accent colour", &s.AccentColor, MaxSettingRunes},
+		{"The footer text", &s.FooterText, MaxDescriptionLen},
+		{"The language", &s.Language, MaxSettingRunes},
+		{"The time zone", &s.TimeZone, MaxSettingRunes},
 		{"The SMTP host", &s.SMTP.Host, MaxSettingRunes},
 		{"The SMTP user name", &s.SMTP.Username, MaxSettingRunes},
 		{"The SMTP from address", &s.SMTP.From, MaxSettingRunes},
@@ -78,6 +98,25 @@ func (s *Settings) Validate() error {
 		return Errorf(Invalid, "The SMTP port must be between 1 and 65535.")
 	case len(s.SMTP.Password) > MaxPasswordBytes || hasControl(s.SMTP.Password):
 		return Errorf(Invalid, "The SMTP password is too long or holds control characters.")
+	}
+	if s.LogoURL != "" && !sitePath(s.LogoURL) {
+		return Errorf(Invalid, "The logo's address %q must be a path on this site, such as /files/uploads/… from the image library: pages ask no other site for anything.", s.LogoURL)
+	}
+	if s.AccentColor != "" {
+		c, ok := ParseColor(s.AccentColor)
+		if !ok {
+			return Errorf(Invalid, "The accent colour %q is not a colour: write it as # and six hexadecimal digits, such as #a4161a.", s.AccentColor)
+		}
+		if r := Contrast(c, LightBackground); r < MinContrast {
+			return Errorf(Invalid, "The accent colour %s is too light to read on the page (contrast %.1f:1; it needs %.1f:1). Choose a darker shade.", s.AccentColor, r, MinContrast)
+		}
+		s.AccentColor = c.String()
+	}
+	if s.Language != "" && !languageTag.MatchString(s.Language) {
+		return Errorf(Invalid, "The language %q is not a language tag: write it as en, fr, de-CH, pt-BR, ….", s.Language)
+	}
+	if _, err := LoadZone(s.TimeZone); err != nil {
+		return err
 	}
 	switch s.SMTP.Security {
 	case "", "starttls", "tls", "opportunistic", "none":

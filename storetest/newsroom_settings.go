@@ -25,6 +25,8 @@ func testSettings(t *testing.T, open Opener) {
 	clock.Advance(time.Minute)
 	want := &byline.Settings{
 		Title: " The Evening Star ", Tagline: "All the news", Description: "Ünïcode — and more.", PostsPerPage: 7, RecentCount: 3,
+		LogoURL: "/files/uploads/0123456789abcdef0123456789abcdef-480.png", AccentColor: "#1B5E20", FooterText: "Published by the Star Trust.",
+		Language: "en-GB", TimeZone: "Europe/London",
 		ContactRecipients: []string{"desk@example.com", " ed@example.com"},
 		SMTP: byline.SMTPSettings{Host: "smtp.example.com", Port: 587, Security: "starttls", Username: "site",
 			From: "site@example.com", Password: `s3cret "quoted" \ pass`},
@@ -41,7 +43,9 @@ func testSettings(t *testing.T, open Opener) {
 	}
 	if got.Title != "The Evening Star" || got.Tagline != want.Tagline || got.Description != want.Description ||
 		got.PostsPerPage != 7 || got.RecentCount != 3 || !equalStrings(got.ContactRecipients, []string{"desk@example.com", "ed@example.com"}) ||
-		got.SMTP != want.SMTP || !got.UpdatedAt.Equal(clock.Now()) {
+		got.SMTP != want.SMTP || !got.UpdatedAt.Equal(clock.Now()) ||
+		got.LogoURL != want.LogoURL || got.AccentColor != "#1b5e20" || got.FooterText != want.FooterText ||
+		got.Language != "en-GB" || got.TimeZone != "Europe/London" {
 		t.Errorf("Settings = %+v, want %+v, trimmed", got, want)
 	}
 	after, _ := articles.LastModified(ctx)
@@ -87,6 +91,10 @@ func testSettings(t *testing.T, open Opener) {
 		"invalid UTF-8":     {Description: "bad \xff text"},
 		"smtp security":     {SMTP: byline.SMTPSettings{Security: "rot13"}},
 		"smtp port":         {SMTP: byline.SMTPSettings{Port: 70000}},
+		"time zone":         {TimeZone: "Europe/Atlantis"},
+		"accent colour":     {AccentColor: "#ffff00"},
+		"language":          {Language: "Klingon!"},
+		"logo elsewhere":    {LogoURL: "https://cdn.example.com/logo.png"},
 	} {
 		if err := settings.UpdateSettings(ctx, bad); byline.ErrorKind(err) != byline.Invalid {
 			t.Errorf("UpdateSettings with a bad %s: %v, want Invalid", name, err)

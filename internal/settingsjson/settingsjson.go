@@ -16,6 +16,11 @@ type stored struct {
 	Title             string   `json:"title,omitempty"`
 	Tagline           string   `json:"tagline,omitempty"`
 	Description       string   `json:"description,omitempty"`
+	LogoURL           string   `json:"logo_url,omitempty"`
+	AccentColor       string   `json:"accent_color,omitempty"`
+	FooterText        string   `json:"footer_text,omitempty"`
+	Language          string   `json:"language,omitempty"`
+	TimeZone          string   `json:"time_zone,omitempty"`
 	PostsPerPage      int      `json:"posts_per_page,omitempty"`
 	RecentCount       int      `json:"recent_count,omitempty"`
 	ContactRecipients []string `json:"contact_recipients,omitempty"`
@@ -32,6 +37,8 @@ type stored struct {
 func Encode(st *byline.Settings) ([]byte, error) {
 	b, err := json.Marshal(stored{
 		Title: st.Title, Tagline: st.Tagline, Description: st.Description,
+		LogoURL: st.LogoURL, AccentColor: st.AccentColor, FooterText: st.FooterText,
+		Language: st.Language, TimeZone: st.TimeZone,
 		PostsPerPage: st.PostsPerPage, RecentCount: st.RecentCount, ContactRecipients: st.ContactRecipients,
 		SMTPHost: st.SMTP.Host, SMTPPort: st.SMTP.Port, SMTPSecurity: st.SMTP.Security,
 		SMTPUsername: st.SMTP.Username, SMTPPassword: st.SMTP.Password, SMTPFrom: st.SMTP.From,
@@ -50,6 +57,8 @@ func Decode(b []byte) (*byline.Settings, error) {
 	}
 	return &byline.Settings{
 		Title: j.Title, Tagline: j.Tagline, Description: j.Description,
+		LogoURL: j.LogoURL, AccentColor: j.AccentColor, FooterText: j.FooterText,
+		Language: j.Language, TimeZone: j.TimeZone,
 		PostsPerPage: j.PostsPerPage, RecentCount: j.RecentCount, ContactRecipients: j.ContactRecipients,
 		SMTP: byline.SMTPSettings{Host: j.SMTPHost, Port: j.SMTPPort, Security: j.SMTPSecurity,
 			Username: j.SMTPUsername, Password: j.SMTPPassword, From: j.SMTPFrom},
