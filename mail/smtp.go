@@ -98,6 +98,11 @@ func (s *Sender) Send(ctx context.Context, m *byline.Message) error {
 	if err != nil {
 		return err
 	}
+	return s.deliver(ctx, msg)
+}
+
+// deliver hands msg to the SMTP server.
+func (s *Sender) deliver(ctx context.Context, msg *gomail.Msg) error {
 	var conns connList
 	defer conns.closeAll()
 	c, err := s.client(&conns)
@@ -108,6 +113,24 @@ func (s *Sender) Send(ctx context.Context, m *byline.Message) error {
 		return fmt.Errorf("smtp %s: %w", c.ServerAddr(), err)
 	}
 	return nil
+}
+
+// newMsg starts an email from the From address, under the display name
+// given, to the recipients.
+func (s *Sender) newMsg(name string) (*gomail.Msg, error) {
+	from, err := netmail.ParseAddress(s.From)
+	if err != nil {
+		return nil, fmt.Errorf("smtp from address %q: %w", s.From, err)
+	}
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	msg.FromMailAddress(&netmail.Address{Name: name, Address: from.Address})
+	if err := msg.EnvelopeFrom(from.Address); err != nil {
+		return nil, fmt.Errorf("smtp envelope from %q: %w", from.Address, err)
+	}
+	if err := msg.To(s.To...); err != nil {
+		return nil, fmt.Errorf("smtp recipients: %w", err)
+	}
+	return msg, nil
 }
 
 // connList remembers the connections a send opened. go-mail leaves the
@@ -218,13 +241,9 @@ func (s *Sender) compose(m *byline.Message) (*gomail.Msg, error) {
 		return nil, fmt.Errorf("message %d: line break in a header field", m.ID)
 	}
 
-	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	msg.FromMailAddress(&netmail.Address{Name: m.Name + " via Contact Us", Address: from.Address})
-	if err := msg.EnvelopeFrom(from.Address); err != nil {
-		return nil, fmt.Errorf("smtp envelope from %q: %w", from.Address, err)
-	}
-	if err := msg.To(s.To...); err != nil {
-		return nil, fmt.Errorf("smtp recipients: %w", err)
+	msg, err := s.newMsg(m.Name + " via Contact Us")
+	if err != nil {
+		return nil, err
 	}
 	msg.ReplyToMailAddress(&netmail.Address{Name: m.Name, Address: m.Email})
 
