@@ -19,13 +19,13 @@ import (
 const editorPassword = "correct horse battery"
 
 // startNewsroom starts the site with the newsroom and an editor, and a
-// reader's message in the inbox.
-func startNewsroom(t *testing.T) (*e2e.Site, *byline.User, *byline.Message) {
+// reader's message in the inbox; opts apply after.
+func startNewsroom(t *testing.T, opts ...e2e.SiteOption) (*e2e.Site, *byline.User, *byline.Message) {
 	t.Helper()
 	editor := &byline.User{Email: "editor@example.com", Name: "Edna Editor", Role: byline.RoleAdmin}
 	msg := &byline.Message{Name: "Rita Reader", Email: "rita@example.org", Subject: "About the Syria piece",
 		Body: "Thank you for the clear account of the talks.\nWill you follow up?"}
-	site := e2e.StartSite(t, e2e.WithServer(func(s *web.Server, db *sqlite.DB) {
+	site := e2e.StartSite(t, append([]e2e.SiteOption{e2e.WithServer(func(s *web.Server, db *sqlite.DB) {
 		users := sqlite.NewUserService(db)
 		if err := users.CreateUser(t.Context(), editor, editorPassword); err != nil {
 			t.Fatal(err)
@@ -38,7 +38,7 @@ func startNewsroom(t *testing.T) (*e2e.Site, *byline.User, *byline.Message) {
 		s.Settings, s.Uploads, s.Limiter = sqlite.NewSettingsService(db), sqlite.NewUploadService(db), sqlite.NewRateLimiter(db)
 		s.Messages = messages
 		s.UploadDir = filepath.Join(t.TempDir(), "uploads")
-	}))
+	})}, opts...)...)
 	return site, editor, msg
 }
 

@@ -73,6 +73,8 @@ type newsroomLayout struct {
 	Unread  int    // unread messages, for those who may read them
 	Notice  string // what the last action did
 	Error   string // why the last action failed
+	// EmailBanner says that readers' messages are not emailed, and why.
+	EmailBanner string
 }
 
 // newsroomNotices are the messages a redirect after an action can ask for
@@ -97,7 +99,7 @@ var newsroomNotices = map[string]string{
 
 func (s *Server) newNewsroomLayout(r *http.Request, u *byline.User, title, section string) newsroomLayout {
 	l := newsroomLayout{Site: s.siteConfig(r.Context()).Site, User: u, Title: title, Section: section,
-		Notice: newsroomNotices[r.URL.Query().Get("done")]}
+		Notice: newsroomNotices[r.URL.Query().Get("done")], EmailBanner: s.emailBanner(r.Context(), u)}
 	if u.CanReadInbox() && s.Messages != nil {
 		unread := byline.Unread
 		if _, n, err := s.Messages.Find(r.Context(), byline.MessageFilter{Status: &unread, Limit: 1}); err == nil {

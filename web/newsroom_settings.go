@@ -14,6 +14,7 @@ type settingsPage struct {
 	Settings        *byline.Settings
 	Defaults        siteConfig // what applies where a field is left empty
 	HasSMTPPassword bool
+	CanTestEmail    bool
 }
 
 // settingsReady checks that the site keeps settings and that u may change
@@ -44,9 +45,17 @@ func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, u *byline.
 }
 
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *byline.User, status int, st *byline.Settings, problem string) {
+	s.renderSettingsWith(w, r, u, status, st, "", problem)
+}
+
+// renderSettingsWith shows the settings form with a notice or a problem.
+func (s *Server) renderSettingsWith(w http.ResponseWriter, r *http.Request, u *byline.User, status int, st *byline.Settings, notice, problem string) {
 	l := s.newNewsroomLayout(r, u, "Settings", "settings")
 	l.Error = problem
-	page := settingsPage{newsroomLayout: l, Settings: st, HasSMTPPassword: st.SMTP.Password != "",
+	if notice != "" {
+		l.Notice = notice
+	}
+	page := settingsPage{newsroomLayout: l, Settings: st, HasSMTPPassword: st.SMTP.Password != "", CanTestEmail: s.Email != nil,
 		Defaults: s.defaultSiteConfig()}
 	s.renderNewsroom(w, r, status, "settings", page)
 }

@@ -43,7 +43,9 @@ type newsroomSite struct {
 	now                   time.Time
 }
 
-func newNewsroom(t *testing.T) *newsroomSite {
+// newNewsroom starts the newsroom; configure, if given, changes the server
+// before it serves.
+func newNewsroom(t *testing.T, configure ...func(*web.Server)) *newsroomSite {
 	t.Helper()
 	db := dbtest.OpenSQLite(t)
 	n := &newsroomSite{db: db, articles: sqlite.NewArticleService(db), desk: sqlite.NewDeskService(db),
@@ -64,6 +66,9 @@ func newNewsroom(t *testing.T) *newsroomSite {
 		Users: users, Sessions: sqlite.NewSessionService(db), Desk: n.desk, Settings: sqlite.NewSettingsService(db),
 		Uploads: sqlite.NewUploadService(db), UploadDir: n.uploadDir, Limiter: sqlite.NewRateLimiter(db),
 		PublicDir: os.DirFS(filepath.Dir(n.uploadDir)), Now: db.Now,
+	}
+	for _, c := range configure {
+		c(srv)
 	}
 	n.Server = httptest.NewServer(srv.Handler())
 	t.Cleanup(n.Close)

@@ -93,6 +93,7 @@ func (s *Server) routes() *http.ServeMux {
 		mux.HandleFunc("POST /newsroom/inbox/{id}/delete", s.signedIn(s.deleteMessage))
 		mux.HandleFunc("GET /newsroom/settings", s.signedIn(s.showSettings))
 		mux.HandleFunc("POST /newsroom/settings", s.signedIn(s.saveSettings))
+		mux.HandleFunc("POST /newsroom/settings/test-email", s.signedIn(s.sendTestEmail))
 		mux.HandleFunc("GET /newsroom/users", s.signedIn(s.showUsers))
 		mux.HandleFunc("POST /newsroom/users", s.signedIn(s.addUser))
 		mux.HandleFunc("GET /newsroom/users/{id}", s.signedIn(s.showUser))

@@ -65,6 +65,9 @@ type Server struct {
 	Settings  byline.SettingsService
 	Uploads   byline.UploadService
 	UploadDir string
+	// Email, if set, is the outbox's SMTP server: the newsroom warns while
+	// there is none, and settings can send a test email through it.
+	Email EmailStatus
 	// Now is the newsroom's clock (publish now, scheduling); nil is
 	// time.Now. Tests set the store's clock here too.
 	Now func() time.Time

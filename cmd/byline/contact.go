@@ -169,13 +169,9 @@ func (c *contactConfig) currentSender(ctx context.Context, settings byline.Setti
 	if err != nil {
 		return nil, err
 	}
-	if st.SMTP.Host == "" {
+	s := mail.FromSettings(st, c.SubjectPrefix)
+	if s == nil {
 		return fromFlags, nil
-	}
-	s := &mail.Sender{
-		Host: st.SMTP.Host, Port: st.SMTP.Port, Security: st.SMTP.Security,
-		Username: st.SMTP.Username, Password: st.SMTP.Password, From: st.SMTP.From,
-		To: st.ContactRecipients, SubjectPrefix: c.SubjectPrefix,
 	}
 	if len(s.To) == 0 {
 		s.To = splitList(c.SMTPTo)
@@ -218,10 +214,11 @@ func (c *contactConfig) wireContact(ctx context.Context, db *backend, srv *web.S
 	}
 	// The worker always runs: an admin may set the SMTP server in the
 	// newsroom at any time, and it applies at the next batch.
-	w := &mail.Worker{Outbox: messages, Logger: logger.With("component", "outbox"),
-		Configure: func(ctx context.Context) (*mail.Sender, error) {
-			return c.currentSender(ctx, db.Settings, sender)
-		}}
+	current := mail.Current(func(ctx context.Context) (*mail.Sender, error) {
+		return c.currentSender(ctx, db.Settings, sender)
+	})
+	w := &mail.Worker{Outbox: messages, Logger: logger.With("component", "outbox"), Configure: current}
+	srv.Email = current
 	srv.MessageSent = w.Wake
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
