@@ -131,8 +131,11 @@ type editorPage struct {
 	// Current is the article as someone else saved it, after an edit
 	// conflict, for the user to merge their changes into.
 	Current *byline.Article
-	Live    bool // visible on the site now
-	Uploads bool // the site takes image uploads: offer them in the editor
+	// Conflict compares Current (old) with the form (new), field by field;
+	// only the fields that differ.
+	Conflict []fieldDiff
+	Live     bool // visible on the site now
+	Uploads  bool // the site takes image uploads: offer them in the editor
 }
 
 // newArticle serves an empty editor, credited to the user.
@@ -198,6 +201,17 @@ func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, u *byline.
 	}
 	if f.Body != "" {
 		page.Preview = s.previewHTML(f.Body)
+	}
+	if current != nil {
+		mine := f
+		if mine.Slug == "" {
+			mine.Slug = current.Slug // an empty slug keeps the saved one
+		}
+		for _, d := range diffForms(formFromArticle(current), mine) {
+			if d.Changed {
+				page.Conflict = append(page.Conflict, d)
+			}
+		}
 	}
 	s.renderNewsroom(w, r, status, "editor", page)
 }
@@ -396,6 +410,17 @@ func (s *Server) saveArticle(w http.ResponseWriter, r *http.Request, u *byline.U
 	if !ok {
 		return
 	}
+	if take := r.PostForm.Get("take"); take != "" {
+		// After a conflict: one field of the version saved now replaces
+		// the user's, and the rest stay as typed, to merge and save.
+		if !f.takeField(take, formFromArticle(d.Article)) {
+			s.formError(w, r, u, d, f, byline.Errorf(byline.Invalid, "There is no field %q to take.", take))
+			return
+		}
+		f.Version = d.Version
+		s.renderEditor(w, r, u, http.StatusOK, d, f, "", d.Article)
+		return
+	}
 	if !u.CanEditArticle(d) {
 		s.formError(w, r, u, d, f, forbidden("change this article: it is no longer a draft, or not yours"))
 		return
@@ -508,6 +533,13 @@ type revisionPage struct {
 	Revision *byline.Revision
 	Preview  template.HTML
 	CanEdit  bool
+	// Diffs compare the revision with the one before it (Compare
+	// "previous", from version BaseVersion), or show what restoring it
+	// would change in the current version (Compare "current").
+	Diffs       []fieldDiff
+	Compare     string
+	BaseVersion int
+	AnyChange   bool
 }
 
 // showRevision shows an earlier state of an article, with a button to
@@ -527,10 +559,38 @@ func (s *Server) showRevision(w http.ResponseWriter, r *http.Request, u *byline.
 		s.newsroomError(w, r, u, err)
 		return
 	}
-	s.renderNewsroom(w, r, http.StatusOK, "revision", revisionPage{
+	page := revisionPage{
 		newsroomLayout: s.newNewsroomLayout(r, u, "Revision "+strconv.Itoa(rev.Version)+" of "+d.Headline, "articles"),
 		Article:        d, Revision: rev, Preview: s.previewHTML(rev.Body), CanEdit: u.CanEditArticle(d),
-	})
+		Compare: "previous",
+	}
+	this := formFromRevision(rev)
+	if r.URL.Query().Get("with") == "current" {
+		page.Compare, page.BaseVersion = "current", d.Version
+		page.Diffs = diffForms(formFromArticle(d.Article), this)
+	} else {
+		// The revision saved just before this one, if any: the list is
+		// newest first, without bodies.
+		revs, err := s.Desk.Revisions(r.Context(), d.ID)
+		if err != nil {
+			s.newsroomError(w, r, u, err)
+			return
+		}
+		var prev editorForm
+		for i, x := range revs {
+			if x.ID == rev.ID && i+1 < len(revs) {
+				p, err := s.Desk.FindRevision(r.Context(), d.ID, revs[i+1].ID)
+				if err != nil {
+					s.newsroomError(w, r, u, err)
+					return
+				}
+				prev, page.BaseVersion = formFromRevision(p), p.Version
+			}
+		}
+		page.Diffs = diffForms(prev, this)
+	}
+	page.AnyChange = anyChanged(page.Diffs)
+	s.renderNewsroom(w, r, http.StatusOK, "revision", page)
 }
 
 // restoreRevision brings a revision's text back as a new save.

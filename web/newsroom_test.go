@@ -442,7 +442,7 @@ func TestNewsroom_EditConflictAndRevisions(t *testing.T) {
 	if msg := d.Find(".nr-error").Text(); !strings.Contains(msg, "Someone else saved this article") {
 		t.Errorf("conflict message = %q", msg)
 	}
-	if d.Find("#body").Text() != "Bob's text." || !strings.Contains(d.Find(".nr-conflict").Text(), "Alice's text.") {
+	if d.Find("#body").Text() != "Bob's text." || !strings.Contains(d.Find(".nr-conflict del").Text(), "Alice's") {
 		t.Error("the conflict page does not keep Bob's text and show Alice's")
 	}
 	a, _ := n.articles.FindByID(t.Context(), idFromPath(t, path))

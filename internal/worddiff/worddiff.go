@@ -62,7 +62,7 @@ func Words(old, new string) []Part {
 				out.add(Added, rb)
 				continue
 			}
-			for _, w := range hunks {
+			for _, w := range absorbSpaces(hunks, wa) {
 				if w.kind == Same {
 					out.add(Same, strings.Join(wa[w.a0:w.a1], ""))
 					continue
@@ -140,6 +140,24 @@ func splitWords(s string) []string {
 		}
 		out = append(out, s[:n])
 		s = s[n:]
+	}
+	return out
+}
+
+// absorbSpaces folds a run of white space between two changes into them,
+// so "said, officials" replaced by "go on" reads as one change, not as
+// words changed around a kept space. Changed hunks that then touch merge.
+func absorbSpaces(hs []hunk, a []string) []hunk {
+	var out []hunk
+	for i, h := range hs {
+		if h.kind == Same && i > 0 && i < len(hs)-1 && strings.TrimSpace(strings.Join(a[h.a0:h.a1], "")) == "" {
+			h.kind = Removed
+		}
+		if n := len(out); n > 0 && h.kind != Same && out[n-1].kind != Same {
+			out[n-1].a1, out[n-1].b1 = h.a1, h.b1
+			continue
+		}
+		out = append(out, h)
 	}
 	return out
 }

@@ -133,3 +133,11 @@ func BenchmarkWords(b *testing.B) {
 		Words(old, new)
 	}
 }
+
+func TestWords_spacesBetweenChangesJoinThem(t *testing.T) {
+	got := render(Words("The talks opened on Monday, officials said.", "The talks opened on Monday. They go on."))
+	want := "The talks opened on Monday[-, officials said-]{+. They go on+}."
+	if got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
