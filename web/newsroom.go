@@ -29,13 +29,14 @@ type newsroomTemplates struct {
 
 func mustParseNewsroom(a *assets) *newsroomTemplates {
 	funcs := template.FuncMap{
-		"asset":    a.url,
-		"date":     func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
-		"dateTime": func(t time.Time) string { return t.UTC().Format("Jan 2, 2006 15:04 UTC") },
-		"isoTime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"srcset":   byline.ImageSrcset,
-		"join":     strings.Join,
-		"add":      func(a, b int) int { return a + b },
+		"asset":     a.url,
+		"date":      func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
+		"dateTime":  func(t time.Time) string { return t.UTC().Format("Jan 2, 2006 15:04 UTC") },
+		"isoTime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"srcset":    byline.ImageSrcset,
+		"join":      strings.Join,
+		"hasPrefix": strings.HasPrefix,
+		"add":       func(a, b int) int { return a + b },
 		"names": func(items any) string {
 			var out []string
 			switch v := items.(type) {

@@ -76,6 +76,7 @@ func (s *Server) routes() *http.ServeMux {
 		mux.HandleFunc("GET /newsroom/{$}", s.signedIn(s.showDesk))
 		mux.HandleFunc("GET /newsroom/articles/new", s.signedIn(s.newArticle))
 		mux.HandleFunc("POST /newsroom/articles", s.signedIn(s.createArticle))
+		mux.HandleFunc("POST /newsroom/articles/bulk", s.signedIn(s.bulkArticles))
 		mux.HandleFunc("GET /newsroom/articles/{id}", s.signedIn(s.editArticle))
 		mux.HandleFunc("POST /newsroom/articles/{id}", s.signedIn(s.saveArticle))
 		mux.HandleFunc("GET /newsroom/articles/{id}/delete", s.signedIn(s.confirmDeleteArticle))
