@@ -27,20 +27,9 @@ func openBackendAt(t testing.TB, url string, now func() time.Time) storetest.Bac
 	}
 	t.Cleanup(func() { db.Close() })
 	db.Now = now
-	messages := postgres.NewMessageService(db)
 	return storetest.Backend{
-		Articles:   postgres.NewArticleService(db),
-		Search:     postgres.NewSearchService(db),
-		Challenges: postgres.NewChallengeStore(db),
-		Messages:   messages,
-		Outbox:     messages,
-		Limiter:    postgres.NewRateLimiter(db),
-		Users:      postgres.NewUserService(db),
-		Sessions:   postgres.NewSessionService(db),
-		Desk:       postgres.NewDeskService(db),
-		Settings:   postgres.NewSettingsService(db),
-		Uploads:    postgres.NewUploadService(db),
-		Reopen:     func(t *testing.T) storetest.Backend { return openBackendAt(t, url, now) },
+		Services: postgres.NewServices(db),
+		Reopen:   func(t *testing.T) storetest.Backend { return openBackendAt(t, url, now) },
 	}
 }
 

@@ -30,20 +30,9 @@ func openBackendAt(t testing.TB, path string, now func() time.Time) storetest.Ba
 		}
 	})
 	db.Now = now
-	messages := sqlite.NewMessageService(db)
 	return storetest.Backend{
-		Articles:   sqlite.NewArticleService(db),
-		Search:     sqlite.NewSearchService(db),
-		Challenges: sqlite.NewChallengeStore(db),
-		Messages:   messages,
-		Outbox:     messages,
-		Limiter:    sqlite.NewRateLimiter(db),
-		Users:      sqlite.NewUserService(db),
-		Sessions:   sqlite.NewSessionService(db),
-		Desk:       sqlite.NewDeskService(db),
-		Settings:   sqlite.NewSettingsService(db),
-		Uploads:    sqlite.NewUploadService(db),
-		Reopen:     func(t *testing.T) storetest.Backend { return openBackendAt(t, path, now) },
+		Services: sqlite.NewServices(db),
+		Reopen:   func(t *testing.T) storetest.Backend { return openBackendAt(t, path, now) },
 	}
 }
 

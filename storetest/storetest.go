@@ -14,19 +14,7 @@ import (
 // Backend is a fresh database of one backend, as the suite sees it: its
 // services, all on the same database.
 type Backend struct {
-	Articles   byline.ArticleService
-	Search     byline.SearchService
-	Challenges byline.ChallengeStore
-	Messages   byline.MessageService
-	Outbox     byline.Outbox
-	Limiter    byline.RateLimiter
-
-	// The newsroom's services.
-	Users    byline.UserService
-	Sessions byline.SessionService
-	Desk     byline.DeskService
-	Settings byline.SettingsService
-	Uploads  byline.UploadService
+	byline.Services
 
 	// Reopen opens another Backend on the same database, with the same
 	// clock, as a second instance of Byline would: its own connections,

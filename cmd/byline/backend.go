@@ -16,19 +16,7 @@ import (
 type backend struct {
 	describe string // where the data lives, for logs and messages
 
-	Articles   byline.ArticleService
-	Search     byline.SearchService
-	Challenges byline.ChallengeStore
-	Messages   interface {
-		byline.MessageService
-		byline.Outbox
-	}
-	Limiter  byline.RateLimiter
-	Users    byline.UserService
-	Sessions byline.SessionService
-	Desk     byline.DeskService
-	Settings byline.SettingsService
-	Uploads  byline.UploadService
+	byline.Services
 
 	Ping  func(context.Context) error
 	Close func() error
@@ -52,19 +40,10 @@ func (c *Config) openBackend(ctx context.Context) (*backend, error) {
 			return nil, fmt.Errorf("open database %s: %w", redactURL(c.DB), err)
 		}
 		return &backend{
-			describe:   "PostgreSQL " + redactURL(c.DB),
-			Articles:   postgres.NewArticleService(db),
-			Search:     postgres.NewSearchService(db),
-			Challenges: postgres.NewChallengeStore(db),
-			Messages:   postgres.NewMessageService(db),
-			Limiter:    postgres.NewRateLimiter(db),
-			Users:      postgres.NewUserService(db),
-			Sessions:   postgres.NewSessionService(db),
-			Desk:       postgres.NewDeskService(db),
-			Settings:   postgres.NewSettingsService(db),
-			Uploads:    postgres.NewUploadService(db),
-			Ping:       db.Ping,
-			Close:      db.Close,
+			describe: "PostgreSQL " + redactURL(c.DB),
+			Services: postgres.NewServices(db),
+			Ping:     db.Ping,
+			Close:    db.Close,
 		}, nil
 	}
 	db, err := sqlite.Open(ctx, c.sqlitePath())
@@ -73,16 +52,7 @@ func (c *Config) openBackend(ctx context.Context) (*backend, error) {
 	}
 	return &backend{
 		describe:   "SQLite " + c.sqlitePath(),
-		Articles:   sqlite.NewArticleService(db),
-		Search:     sqlite.NewSearchService(db),
-		Challenges: sqlite.NewChallengeStore(db),
-		Messages:   sqlite.NewMessageService(db),
-		Limiter:    sqlite.NewRateLimiter(db),
-		Users:      sqlite.NewUserService(db),
-		Sessions:   sqlite.NewSessionService(db),
-		Desk:       sqlite.NewDeskService(db),
-		Settings:   sqlite.NewSettingsService(db),
-		Uploads:    sqlite.NewUploadService(db),
+		Services:   sqlite.NewServices(db),
 		Ping:       db.Ping,
 		Close:      db.Close,
 		TidySearch: db.TidySearch,

@@ -204,8 +204,7 @@ func (c *contactConfig) wireContact(ctx context.Context, db *backend, srv *web.S
 	if err != nil {
 		return nil, err
 	}
-	messages := db.Messages
-	srv.Messages = messages
+	srv.Messages = db.Messages
 	srv.Captcha = captcha.New(db.Challenges)
 	srv.Limiter = db.Limiter
 	srv.Contact = policy
@@ -217,7 +216,7 @@ func (c *contactConfig) wireContact(ctx context.Context, db *backend, srv *web.S
 	current := mail.Current(func(ctx context.Context) (*mail.Sender, error) {
 		return c.currentSender(ctx, db.Settings, sender)
 	})
-	w := &mail.Worker{Outbox: messages, Logger: logger.With("component", "outbox"), Configure: current}
+	w := &mail.Worker{Outbox: db.Outbox, Logger: logger.With("component", "outbox"), Configure: current}
 	srv.Email = current
 	srv.MessageSent = w.Wake
 	ctx, cancel := context.WithCancel(ctx)

@@ -1,0 +1,21 @@
+package postgres
+
+import "github.com/bylinenews/byline"
+
+// NewServices returns every service of db.
+func NewServices(db *DB) byline.Services {
+	messages := NewMessageService(db)
+	return byline.Services{
+		Articles:   NewArticleService(db),
+		Search:     NewSearchService(db),
+		Challenges: NewChallengeStore(db),
+		Messages:   messages,
+		Outbox:     messages,
+		Limiter:    NewRateLimiter(db),
+		Users:      NewUserService(db),
+		Sessions:   NewSessionService(db),
+		Desk:       NewDeskService(db),
+		Settings:   NewSettingsService(db),
+		Uploads:    NewUploadService(db),
+	}
+}

@@ -1,0 +1,21 @@
+package byline
+
+// Services is every service of one database, all on the same connection
+// pool. Each backend returns them from one constructor (sqlite.NewServices,
+// postgres.NewServices), so the commands and the behaviour suite hold the
+// same set and a new service is added in one place per backend.
+type Services struct {
+	Articles   ArticleService
+	Search     SearchService
+	Challenges ChallengeStore
+	Messages   MessageService
+	Outbox     Outbox
+	Limiter    RateLimiter
+
+	// The newsroom's services.
+	Users    UserService
+	Sessions SessionService
+	Desk     DeskService
+	Settings SettingsService
+	Uploads  UploadService
+}
