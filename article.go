@@ -203,7 +203,7 @@ type ArticleRecord struct {
 	OldPaths []string
 }
 
-// ImportOptions control [ArticleService.ImportAll].
+// ImportOptions control [ArticleService.Import].
 type ImportOptions struct {
 	// SkipBad reports an article the store refuses (Invalid, Conflict) in
 	// its ImportResult.Err and goes on without it, instead of ending the
@@ -238,12 +238,7 @@ type ArticleService interface {
 	// clash gets a numbered suffix). It sets a's ID, slug, HTML and times.
 	Create(ctx context.Context, a *Article) error
 
-	// Import stores the articles in one transaction: each updates in place
-	// the article with the same SourceURL (or, without one, the same slug)
-	// or is created. Either all are stored or none is.
-	Import(ctx context.Context, articles []*Article) ([]ImportResult, error)
-
-	// ImportAll stores the records that records yields, all in one
+	// Import stores the records that records yields, all in one
 	// transaction, calling report after each with what happened to it.
 	// A record updates in place the article with the same ImportKey, else
 	// the same SourceURL, else (with neither) the same slug and no source,
@@ -251,7 +246,7 @@ type ArticleService interface {
 	// first error, from records, from storing (unless opts.SkipBad) or from
 	// report, ends the import with nothing stored. Records are consumed as
 	// they come, so memory does not grow with their number.
-	ImportAll(ctx context.Context, records iter.Seq2[*ArticleRecord, error], opts ImportOptions, report func(ImportResult) error) error
+	Import(ctx context.Context, records iter.Seq2[*ArticleRecord, error], opts ImportOptions, report func(ImportResult) error) error
 
 	// Export calls each with every article, visible or not, by ascending
 	// ID, with its authors, tags, import key and old paths, from one
@@ -276,4 +271,28 @@ type ArticleService interface {
 	// or an error of kind NotFound.
 	FindAuthor(ctx context.Context, slug string) (*Author, error)
 	FindTag(ctx context.Context, slug string) (*Tag, error)
+}
+
+// ImportArticles imports articles through s, with no options, as records
+// without import keys or old paths, and returns their results in order:
+// each updates in place the article with the same SourceURL (or, without
+// one, the same slug and no source) or is created. Either all are stored or
+// none is.
+func ImportArticles(ctx context.Context, s ArticleService, articles []*Article) ([]ImportResult, error) {
+	records := func(yield func(*ArticleRecord, error) bool) {
+		for _, a := range articles {
+			if !yield(&ArticleRecord{Article: a}, nil) {
+				return
+			}
+		}
+	}
+	results := make([]ImportResult, 0, len(articles))
+	err := s.Import(ctx, records, ImportOptions{}, func(r ImportResult) error {
+		results = append(results, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
 }

@@ -67,7 +67,7 @@ func TestFrontPagePictures(t *testing.T) {
 			t.Fatal(err)
 		}
 		stored.FeatureImageURL = url
-		if _, err := site.ArticleService.Import(t.Context(), []*byline.Article{stored}); err != nil {
+		if _, err := byline.ImportArticles(t.Context(), site.ArticleService, []*byline.Article{stored}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -122,7 +122,7 @@ func StartSite(t testing.TB, opts ...SiteOption) *Site {
 	}
 	seed = append(seed, cfg.articles...)
 	if len(seed) > 0 {
-		if _, err := articles.Import(t.Context(), seed); err != nil {
+		if _, err := byline.ImportArticles(t.Context(), articles, seed); err != nil {
 			t.Fatalf("seed the site with %d articles: %v", len(seed), err)
 		}
 	}

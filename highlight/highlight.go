@@ -349,3 +349,25 @@ func ParseMarked(s string) byline.Highlight {
 	}
 	return h
 }
+
+// SnippetWords is how many words a search result's snippet shows, on every
+// store.
+const SnippetWords = 30
+
+// Plain is the snippet of a result with nothing to mark: the dek, or else
+// the beginning of the body, cut after SnippetWords words. It is nil when
+// both are blank.
+func Plain(dek, body string) byline.Highlight {
+	text := dek
+	if strings.TrimSpace(text) == "" {
+		text = body
+	}
+	words := strings.Fields(text)
+	if len(words) > SnippetWords {
+		words = append(words[:SnippetWords], "…")
+	}
+	if len(words) == 0 {
+		return nil
+	}
+	return byline.Highlight{{Text: strings.Join(words, " ")}}
+}

@@ -128,3 +128,26 @@ func TestParseMarked(t *testing.T) {
 		}
 	}
 }
+
+func TestPlain(t *testing.T) {
+	long := strings.Repeat("word ", SnippetWords+5)
+	for _, tc := range []struct{ dek, body, want string }{
+		{"The dek.", "The body.", "The dek."},
+		{"  ", "The  body\nwraps.", "The body wraps."},
+		{"", long, strings.TrimSpace(strings.Repeat("word ", SnippetWords)) + " …"},
+		{"", "", ""},
+	} {
+		h := Plain(tc.dek, tc.body)
+		if got := h.String(); got != tc.want {
+			t.Errorf("Plain(%q, %q) = %q, want %q", tc.dek, tc.body, got, tc.want)
+		}
+		for _, s := range h {
+			if s.Match {
+				t.Errorf("Plain(%q, %q) marked %q", tc.dek, tc.body, s.Text)
+			}
+		}
+	}
+	if Plain("", " ") != nil {
+		t.Error("Plain of blank texts is not nil")
+	}
+}

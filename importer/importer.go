@@ -396,7 +396,7 @@ func (r *run) store(ctx context.Context, articles byline.ArticleService) error {
 			}
 		}
 	}
-	err := articles.ImportAll(ctx, records, byline.ImportOptions{SkipBad: r.opts.SkipBad, DryRun: r.opts.DryRun},
+	err := articles.Import(ctx, records, byline.ImportOptions{SkipBad: r.opts.SkipBad, DryRun: r.opts.DryRun},
 		func(res byline.ImportResult) error {
 			if p := r.opts.Progress; p != nil {
 				p.Add(1)

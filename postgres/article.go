@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/bylinenews/byline"
-	"github.com/bylinenews/byline/internal/bulkimport"
+	"github.com/bylinenews/byline/internal/articlerules"
 )
 
 var _ byline.ArticleService = (*ArticleService)(nil)
@@ -232,66 +232,10 @@ func (s *ArticleService) Create(ctx context.Context, a *byline.Article) error {
 	})
 }
 
-// Import stores all the articles in one transaction, updating in place those
-// that match an existing article's source URL or, without one, its slug.
-func (s *ArticleService) Import(ctx context.Context, articles []*byline.Article) ([]byline.ImportResult, error) {
-	return bulkimport.Slice(ctx, articles, s.ImportAll)
-}
-
 // prepare validates a and renders its body, before any transaction starts,
 // so that locks are held only for the writes.
 func (s *ArticleService) prepare(a *byline.Article) error {
-	if a.Status == "" {
-		a.Status = byline.Draft
-	}
-	if err := a.Validate(); err != nil {
-		return err
-	}
-	r, err := s.db.markdown.Render(a.Body)
-	if err != nil {
-		return fmt.Errorf("render body: %w", err)
-	}
-	// PostgreSQL text cannot hold NUL; the sanitizer already dropped
-	// control characters from the HTML, and Validate checked UTF-8.
-	a.BodyHTML, a.BodyText = r.HTML, r.Text
-	a.PublishedAt = a.PublishedAt.UTC().Truncate(time.Microsecond)
-	return nil
-}
-
-// findImportMatch returns the ID of the article a re-import of rec updates,
-// or 0: the one with its import key, else its source URL, else (with
-// neither, or a key made from its slug) an article with its slug and
-// neither key nor source, as one made in the newsroom.
-func (s *ArticleService) findImportMatch(ctx context.Context, q rowQuerier, rec *byline.ArticleRecord) (int64, error) {
-	a := rec.Article
-	var id int64
-	if rec.ImportKey != "" {
-		err := q.QueryRow(ctx, `SELECT id FROM articles WHERE import_key = $1`, rec.ImportKey).Scan(&id)
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return id, err
-		}
-	}
-	var err error
-	switch {
-	case a.SourceURL != "":
-		err = q.QueryRow(ctx, `SELECT id FROM articles WHERE source_url = $1`, a.SourceURL).Scan(&id)
-	case rec.ImportKey != "" && !bulkimport.IsSlugKey(rec.ImportKey):
-		return 0, nil
-	default:
-		slug := a.Slug
-		if slug == "" {
-			slug = byline.SlugOrUntitled(a.Headline)
-		}
-		err = q.QueryRow(ctx, `SELECT id FROM articles WHERE slug = $1 AND source_url IS NULL AND import_key IS NULL`, slug).Scan(&id)
-	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil
-	}
-	return id, err
-}
-
-type rowQuerier interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	return articlerules.Prepare(a, s.db.markdown, time.Microsecond)
 }
 
 // liveAt is the article's place on the public timeline, or NULL for a draft.

@@ -13,16 +13,16 @@ import (
 	"github.com/bylinenews/byline/internal/bulkimport"
 )
 
-// ImportAll stores the records in one transaction. Reading and rendering
+// Import stores the records in one transaction. Reading and rendering
 // run in a goroutine of their own, a batch ahead of the writes, so parsing
 // and Markdown use the cores while the database works.
 //
 // The import locks the articles against other writers for its duration
 // (readers go on), so that two imports, or an import and an editor, never
 // both decide that the same source URL or slug is free.
-func (s *ArticleService) ImportAll(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error], opts byline.ImportOptions, report func(byline.ImportResult) error) error {
+func (s *ArticleService) Import(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error], opts byline.ImportOptions, report func(byline.ImportResult) error) error {
 	if opts.DryRun {
-		return s.importDryRun(ctx, records, opts, report)
+		return bulkimport.DryRun(ctx, records, opts, s.db.now(), importLookup{s.db.pool}, report)
 	}
 	return s.db.inTx(ctx, func(tx pgx.Tx) error {
 		// The slug lock first, as every writer takes it before writing to
@@ -36,7 +36,7 @@ func (s *ArticleService) ImportAll(ctx context.Context, records iter.Seq2[*bylin
 		if err := deferWordCounts(ctx, tx); err != nil {
 			return err
 		}
-		w := &writer{Tx: tx, bulk: true}
+		w := &importWriter{writer: &writer{Tx: tx, bulk: true}, articles: s}
 		now := s.db.now()
 
 		// The writes get a context without cancellation: pgx would watch
@@ -46,7 +46,7 @@ func (s *ArticleService) ImportAll(ctx context.Context, records iter.Seq2[*bylin
 		n := 0
 		err := bulkimport.RenderAhead(ctx, records, s.prepare, func(p bulkimport.Prepared) error {
 			n++
-			return s.importPrepared(writeCtx, w, p, n, now, opts, report)
+			return w.importPrepared(writeCtx, p, n, now, opts, report)
 		})
 		if err != nil {
 			return err
@@ -72,86 +72,110 @@ func deferWordCounts(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
-// importPrepared writes the nth record and reports it. With opts.SkipBad an
-// article the store refuses is rolled back to a savepoint and reported.
-func (s *ArticleService) importPrepared(ctx context.Context, w *writer, p bulkimport.Prepared, n int, now time.Time, opts byline.ImportOptions, report func(byline.ImportResult) error) error {
+// importWriter is an import's transaction: the writer the article service
+// writes through, and the writes of bulkimport.ImportOne.
+type importWriter struct {
+	*writer
+	articles *ArticleService
+}
+
+// importPrepared writes the nth record and reports it. With opts.SkipBad,
+// an article the store refuses is rolled back to a savepoint (on
+// PostgreSQL any failed statement otherwise aborts the whole transaction)
+// and reported.
+func (w *importWriter) importPrepared(ctx context.Context, p bulkimport.Prepared, n int, now time.Time, opts byline.ImportOptions, report func(byline.ImportResult) error) error {
 	res := byline.ImportResult{Article: p.Rec.Article}
 	err := p.Err
 	if err == nil {
 		bulkimport.KeyBySlug(p.Rec)
-		res.Created, err = s.importOne(ctx, w, p.Rec, now, opts.SkipBad)
-	}
-	if err != nil {
-		err = fmt.Errorf("article %d (%q): %w", n, p.Rec.Article.Headline, err)
-		if kind := byline.ErrorKind(err); !opts.SkipBad || (kind != byline.Invalid && kind != byline.Conflict) {
+		write := func() (err error) {
+			res.Created, err = bulkimport.ImportOne(ctx, w, p.Rec, now, time.Microsecond)
 			return err
 		}
-		res.Err = err
+		if opts.SkipBad {
+			err = bulkimport.WithSavepoint(ctx, w, "import_article", write)
+		} else {
+			err = write()
+		}
+	}
+	if err != nil {
+		if res, err = bulkimport.Refuse(p.Rec, n, err, opts); err != nil {
+			return err
+		}
 	}
 	return report(res)
 }
 
-// importOne creates or updates the article of rec, keeping its import key,
-// its times from the source and its old paths. With savepoint, a failure
-// undoes only this article: on PostgreSQL any failed statement otherwise
-// aborts the whole transaction.
-func (s *ArticleService) importOne(ctx context.Context, w *writer, rec *byline.ArticleRecord, now time.Time, savepoint bool) (created bool, err error) {
-	if savepoint {
-		if _, err := w.Exec(ctx, `SAVEPOINT import_article`); err != nil {
-			return false, fmt.Errorf("savepoint: %w", err)
-		}
-		defer func() {
-			if err != nil {
-				if _, rerr := w.Exec(ctx, `ROLLBACK TO SAVEPOINT import_article`); rerr != nil {
-					err = errors.Join(err, rerr)
-				}
-				w.forget()
-			}
-			if _, rerr := w.Exec(ctx, `RELEASE SAVEPOINT import_article`); rerr != nil {
-				err = errors.Join(err, rerr)
-			}
-		}()
-	}
-	a := rec.Article
-	updatedAt := a.UpdatedAt
-	id, err := s.findImportMatch(ctx, w, rec)
-	if err != nil {
-		return false, fmt.Errorf("find article to update: %w", err)
-	}
-	if id == 0 {
-		err = s.insert(ctx, w, a, now)
-	} else {
-		err = s.update(ctx, w, id, a, now)
-	}
-	if err != nil {
-		return false, err
-	}
-	if rec.ImportKey != "" || !updatedAt.IsZero() {
-		if !updatedAt.IsZero() {
-			a.UpdatedAt = updatedAt.UTC().Truncate(time.Microsecond)
-		}
-		_, err := w.Exec(ctx, `UPDATE articles SET import_key = coalesce($1, import_key), updated_at = $2 WHERE id = $3`,
-			nullString(rec.ImportKey), a.UpdatedAt, a.ID)
-		if isUniqueViolation(err) {
-			return false, byline.Errorf(byline.Conflict, "Another article already has the import key %q.", rec.ImportKey)
-		} else if err != nil {
-			return false, fmt.Errorf("set import key: %w", err)
-		}
-	}
-	if err := addOldPaths(ctx, w, a, rec.OldPaths); err != nil {
-		return false, err
-	}
-	return id == 0, nil
+func (w *importWriter) ByImportKey(ctx context.Context, key string) (int64, error) {
+	return importLookup{w}.ByImportKey(ctx, key)
 }
 
-// importDryRun reports what ImportAll would do, reading only: an article
-// whose key matches one stored, or one earlier in the same run, would be
-// updated; any other would be created.
-func (s *ArticleService) importDryRun(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error], opts byline.ImportOptions, report func(byline.ImportResult) error) error {
-	find := func(ctx context.Context, rec *byline.ArticleRecord) (int64, error) {
-		return s.findImportMatch(ctx, s.db.pool, rec)
+func (w *importWriter) BySourceURL(ctx context.Context, url string) (int64, error) {
+	return importLookup{w}.BySourceURL(ctx, url)
+}
+
+func (w *importWriter) ByNewsroomSlug(ctx context.Context, slug string) (int64, error) {
+	return importLookup{w}.ByNewsroomSlug(ctx, slug)
+}
+
+func (w *importWriter) Insert(ctx context.Context, a *byline.Article, now time.Time) error {
+	return w.articles.insert(ctx, w.writer, a, now)
+}
+
+func (w *importWriter) Update(ctx context.Context, id int64, a *byline.Article, now time.Time) error {
+	return w.articles.update(ctx, w.writer, id, a, now)
+}
+
+func (w *importWriter) KeepSource(ctx context.Context, a *byline.Article, key string) error {
+	_, err := w.Exec(ctx, `UPDATE articles SET import_key = coalesce($1, import_key), updated_at = $2 WHERE id = $3`,
+		nullString(key), a.UpdatedAt, a.ID)
+	if isUniqueViolation(err) {
+		return byline.Errorf(byline.Conflict, "Another article already has the import key %q.", key)
+	} else if err != nil {
+		return fmt.Errorf("set import key: %w", err)
 	}
-	return bulkimport.DryRun(ctx, records, opts, s.db.now(), find, report)
+	return nil
+}
+
+func (w *importWriter) AddOldPaths(ctx context.Context, a *byline.Article, paths []string) error {
+	return addOldPaths(ctx, w.writer, a, paths)
+}
+
+func (w *importWriter) ExecStatement(ctx context.Context, sql string) error {
+	_, err := w.Exec(ctx, sql)
+	return err
+}
+
+func (w *importWriter) Forget() { w.forget() }
+
+// importLookup finds the articles a re-import matches, for
+// bulkimport.FindMatch, through q: the import's transaction, or the pool
+// for a dry run.
+type importLookup struct{ q rowQuerier }
+
+type rowQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func (l importLookup) ByImportKey(ctx context.Context, key string) (int64, error) {
+	return l.id(ctx, `SELECT id FROM articles WHERE import_key = $1`, key)
+}
+
+func (l importLookup) BySourceURL(ctx context.Context, url string) (int64, error) {
+	return l.id(ctx, `SELECT id FROM articles WHERE source_url = $1`, url)
+}
+
+func (l importLookup) ByNewsroomSlug(ctx context.Context, slug string) (int64, error) {
+	return l.id(ctx, `SELECT id FROM articles WHERE slug = $1 AND source_url IS NULL AND import_key IS NULL`, slug)
+}
+
+func (l importLookup) id(ctx context.Context, sql string, arg string) (int64, error) {
+	var id int64
+	err := l.q.QueryRow(ctx, sql, arg).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
 }
 
 // exportPage is how many articles an export reads at a time.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"path"
 	"sort"
 	"strconv"
@@ -37,6 +38,10 @@ type DB struct {
 	// Now returns the current time; tests replace it to fix the clock.
 	Now func() time.Time
 
+	// Logger is where the store reports what it does in the background
+	// (slog.Default() unless set).
+	Logger *slog.Logger
+
 	markdown *markdown.Renderer
 }
 
@@ -57,7 +62,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
-	db := &DB{pool: pool, Now: time.Now, markdown: markdown.New()}
+	db := &DB{pool: pool, Now: time.Now, Logger: slog.Default(), markdown: markdown.New()}
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err

@@ -37,11 +37,8 @@ func NewSearchService(db *DB) *SearchService {
 	return &SearchService{db: db, articles: NewArticleService(db)}
 }
 
-// snippetWords is how many words of the body a snippet shows.
-const snippetWords = 30
-
 // Options of ts_headline: the markers for matches, the whole text for a
-// headline, one passage of at most snippetWords for a snippet.
+// headline, one passage of at most highlight.SnippetWords for a snippet.
 const (
 	headlineOptions = `HighlightAll=true, StartSel=` + highlight.MarkOpen + `, StopSel=` + highlight.MarkClose
 	snippetOptions  = `MaxFragments=1, MaxWords=30, MinWords=15, ShortWord=0, StartSel=` + highlight.MarkOpen + `, StopSel=` + highlight.MarkClose
@@ -268,7 +265,7 @@ func (s *searchTx) fillHits(ctx context.Context, mark string, hits []*byline.Sea
 		h.Headline = parseMarked(m.headline)
 		h.Snippet = m.snippetHighlight()
 		if strings.TrimSpace(h.Snippet.String()) == "" {
-			h.Snippet = plainSnippet(a.Dek, "")
+			h.Snippet = highlight.Plain(a.Dek, "")
 		}
 	}
 	return nil
@@ -297,7 +294,7 @@ func (s *searchTx) fillPlain(ctx context.Context, hits []*byline.SearchHit, arti
 		if a := articles[h.Article.ID]; a != nil {
 			h.Article = a
 			h.Headline = byline.Highlight{{Text: a.Headline}}
-			h.Snippet = plainSnippet(a.Dek, starts[a.ID])
+			h.Snippet = highlight.Plain(a.Dek, starts[a.ID])
 		}
 	}
 	return nil
@@ -316,7 +313,7 @@ type marked struct {
 // snippetHighlight returns the snippet with "…" where the body was cut.
 func (m marked) snippetHighlight() byline.Highlight {
 	if m.start != "" {
-		return plainSnippet("", strings.ReplaceAll(m.start, markLess, "<"))
+		return highlight.Plain("", strings.ReplaceAll(m.start, markLess, "<"))
 	}
 	text := strings.TrimSpace(m.snippet)
 	if text == "" {
@@ -331,22 +328,6 @@ func (m marked) snippetHighlight() byline.Highlight {
 		text += m.tail
 	}
 	return parseMarked(text)
-}
-
-// plainSnippet is the dek, or else the beginning of the body, unmarked.
-func plainSnippet(dek, body string) byline.Highlight {
-	text := dek
-	if strings.TrimSpace(text) == "" {
-		text = body
-	}
-	words := strings.Fields(text)
-	if len(words) > snippetWords {
-		words = append(words[:snippetWords], "…")
-	}
-	if len(words) == 0 {
-		return nil
-	}
-	return byline.Highlight{{Text: strings.Join(words, " ")}}
 }
 
 // load returns the articles with the given IDs, with authors and tags but

@@ -80,7 +80,7 @@ func TestSearchService_vocabularyFollowsArticles(t *testing.T) {
 	check("two creates", map[string]int{"cafe": 1, "zurich": 2, "coffee": 1, "unindexed": 0})
 
 	a.Headline = "Tea society in Geneva"
-	if _, err := articles.Import(ctx, []*byline.Article{{Slug: a.Slug, Headline: a.Headline, Dek: a.Dek, Body: a.Body, Status: byline.Published, PublishedAt: t0}}); err != nil {
+	if _, err := byline.ImportArticles(ctx, articles, []*byline.Article{{Slug: a.Slug, Headline: a.Headline, Dek: a.Dek, Body: a.Body, Status: byline.Published, PublishedAt: t0}}); err != nil {
 		t.Fatal(err)
 	}
 	check("an edit", map[string]int{"cafe": 0, "zurich": 1, "tea": 1, "society": 1})

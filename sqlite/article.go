@@ -5,13 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"iter"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bylinenews/byline"
-	"github.com/bylinenews/byline/internal/bulkimport"
+	"github.com/bylinenews/byline/internal/articlerules"
 )
 
 var _ byline.ArticleService = (*ArticleService)(nil)
@@ -184,8 +183,8 @@ type querier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 }
 
-// dbtx is what the write helpers need of a transaction: a *sql.Tx, or a
-// stmtCache over one for bulk imports.
+// dbtx is what the write helpers need of a transaction: a *sql.Tx, or an
+// importTx over one for imports.
 type dbtx interface {
 	querier
 	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
@@ -259,62 +258,6 @@ func (s *ArticleService) Create(ctx context.Context, a *byline.Article) error {
 		now := s.db.now()
 		return s.insert(ctx, tx, a, now)
 	})
-}
-
-// Import stores all the articles in one transaction, updating in place those
-// that match an existing article's source URL or, without one, its slug.
-func (s *ArticleService) Import(ctx context.Context, articles []*byline.Article) ([]byline.ImportResult, error) {
-	return bulkimport.Slice(ctx, articles, s.ImportAll)
-}
-
-// prepare validates a and renders its body, before any transaction starts,
-// so the write lock is held only for the writes.
-func (s *ArticleService) prepare(a *byline.Article) error {
-	if a.Status == "" {
-		a.Status = byline.Draft
-	}
-	if err := a.Validate(); err != nil {
-		return err
-	}
-	r, err := s.db.markdown.Render(a.Body)
-	if err != nil {
-		return fmt.Errorf("render body: %w", err)
-	}
-	a.BodyHTML, a.BodyText = r.HTML, r.Text
-	a.PublishedAt = a.PublishedAt.UTC().Truncate(time.Millisecond)
-	return nil
-}
-
-// findImportMatch returns the ID of the article a re-import of rec updates,
-// or 0: the one with its import key, else its source URL, else (with
-// neither, or a key made from its slug) an article with its slug and
-// neither key nor source, as one made in the newsroom.
-func (s *ArticleService) findImportMatch(ctx context.Context, tx dbtx, rec *byline.ArticleRecord) (int64, error) {
-	a := rec.Article
-	var id int64
-	if rec.ImportKey != "" {
-		err := tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE import_key = ?`, rec.ImportKey).Scan(&id)
-		if err == nil || !errors.Is(err, sql.ErrNoRows) {
-			return id, err
-		}
-	}
-	var err error
-	switch {
-	case a.SourceURL != "":
-		err = tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE source_url = ?`, a.SourceURL).Scan(&id)
-	case rec.ImportKey != "" && !bulkimport.IsSlugKey(rec.ImportKey):
-		return 0, nil
-	default:
-		slug := a.Slug
-		if slug == "" {
-			slug = byline.SlugOrUntitled(a.Headline)
-		}
-		err = tx.QueryRowContext(ctx, `SELECT id FROM articles WHERE slug = ? AND source_url IS NULL AND import_key IS NULL`, slug).Scan(&id)
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	return id, err
 }
 
 // liveAt is the article's place on the public timeline, or NULL for a draft.
@@ -504,7 +447,7 @@ func upsertNamed(ctx context.Context, tx dbtx, table, slug, name string) (int64,
 	if slug == "" {
 		slug = byline.SlugOrUntitled(name)
 	}
-	c, bulk := tx.(*stmtCache)
+	c, bulk := tx.(*importTx)
 	if id, ok := c.named(table, slug); bulk && ok {
 		return id, slug, nil
 	}
@@ -538,7 +481,7 @@ func uniqueSlug(ctx context.Context, tx dbtx, want, headline string, selfID int6
 		if n > 1 {
 			candidate = base + "-" + strconv.Itoa(n)
 		}
-		if c, ok := tx.(*stmtCache); ok && c.reserved[candidate] {
+		if c, ok := tx.(*importTx); ok && c.reserved[candidate] {
 			continue // taken by an article waiting in a bulk insert
 		}
 		var id int64
@@ -557,7 +500,7 @@ func uniqueSlug(ctx context.Context, tx dbtx, want, headline string, selfID int6
 // (or under a stopped test clock), so every cache keyed by it sees the
 // change.
 func touchSite(ctx context.Context, tx dbtx, now time.Time) error {
-	if c, ok := tx.(*stmtCache); ok {
+	if c, ok := tx.(*importTx); ok {
 		// A bulk import has one now: once is enough.
 		if c.touched {
 			return nil
@@ -571,513 +514,10 @@ func touchSite(ctx context.Context, tx dbtx, now time.Time) error {
 	return nil
 }
 
+// prepare validates a and renders its body, before any transaction starts,
+// so the write lock is held only for the writes.
+func (s *ArticleService) prepare(a *byline.Article) error {
+	return articlerules.Prepare(a, s.db.markdown, time.Millisecond)
+}
+
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
-
-// ImportAll stores the records in one transaction. Reading and rendering
-// run a batch ahead of the writes (bulkimport.RenderAhead), so parsing,
-// Markdown and SQLite use the cores together; only the writes hold the
-// write lock's connection.
-func (s *ArticleService) ImportAll(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error], opts byline.ImportOptions, report func(byline.ImportResult) error) error {
-	if opts.DryRun {
-		return s.importDryRun(ctx, records, opts, report)
-	}
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
-		c := newStmtCache(tx)
-		defer c.close()
-		now := s.db.now()
-		// A large import touches more pages than SQLite's default cache
-		// (2 MB) holds, and every page pushed out is written to the WAL
-		// before the commit, often more than once. 32 MB kept 100,000
-		// articles' import a third faster here; larger caches were slower
-		// (SQLite frees each cached page on its own).
-		restore, err := c.setCacheSize(ctx, importCacheKiB)
-		if err != nil {
-			return err
-		}
-		defer restore()
-		// The writes get a context without cancellation: the driver would
-		// start a goroutine per statement to watch it. RenderAhead checks
-		// cancellation once per article instead.
-		w, err := s.newBulkWriter(context.WithoutCancel(ctx), c, now, opts, report)
-		if err != nil {
-			return err
-		}
-		if err := bulkimport.RenderAhead(ctx, records, s.prepare, w.add); err != nil {
-			return err
-		}
-		return w.flush()
-	})
-}
-
-// importOne creates or updates the article of rec, keeping its import key,
-// its times from the source and its old paths: the way of an article
-// that is not new, or of one a bulk insert could not take.
-func (s *ArticleService) importOne(ctx context.Context, c *stmtCache, rec *byline.ArticleRecord, now time.Time, savepoint bool) (created bool, err error) {
-	if savepoint {
-		if _, err := c.ExecContext(ctx, `SAVEPOINT import_article`); err != nil {
-			return false, fmt.Errorf("savepoint: %w", err)
-		}
-		defer func() {
-			if err != nil {
-				if _, rerr := c.ExecContext(ctx, `ROLLBACK TO import_article`); rerr != nil {
-					err = errors.Join(err, rerr)
-				}
-				c.forget()
-			}
-			if _, rerr := c.ExecContext(ctx, `RELEASE import_article`); rerr != nil {
-				err = errors.Join(err, rerr)
-			}
-		}()
-	}
-	a := rec.Article
-	updatedAt := a.UpdatedAt
-	id, err := s.findImportMatch(ctx, c, rec)
-	if err != nil {
-		return false, fmt.Errorf("find article to update: %w", err)
-	}
-	if id == 0 {
-		err = s.insert(ctx, c, a, now)
-		c.nextID = max(c.nextID, a.ID+1)
-	} else {
-		err = s.update(ctx, c, id, a, now)
-	}
-	if err != nil {
-		return false, err
-	}
-	if rec.ImportKey != "" || !updatedAt.IsZero() {
-		if !updatedAt.IsZero() {
-			a.UpdatedAt = updatedAt.UTC().Truncate(time.Millisecond)
-		}
-		_, err := c.ExecContext(ctx, `UPDATE articles SET import_key = coalesce(?, import_key), updated_at = ? WHERE id = ?`,
-			nullString(rec.ImportKey), a.UpdatedAt.UnixMilli(), a.ID)
-		if isUniqueViolation(err) {
-			return false, byline.Errorf(byline.Conflict, "Another article already has the import key %q.", rec.ImportKey)
-		} else if err != nil {
-			return false, fmt.Errorf("set import key: %w", err)
-		}
-	}
-	if err := addOldPaths(ctx, c, a, rec.OldPaths); err != nil {
-		return false, err
-	}
-	return id == 0, nil
-}
-
-// importDryRun reports what ImportAll would do, reading only: an article
-// whose key matches one stored, or one earlier in the same run, would be
-// updated; any other would be created.
-func (s *ArticleService) importDryRun(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error], opts byline.ImportOptions, report func(byline.ImportResult) error) error {
-	find := func(ctx context.Context, rec *byline.ArticleRecord) (int64, error) {
-		return s.findImportMatch(ctx, s.db.read, rec)
-	}
-	return bulkimport.DryRun(ctx, records, opts, s.db.now(), find, report)
-}
-
-// exportPage is how many articles an export reads at a time.
-const exportPage = 500
-
-// Export reads every article by ascending ID in pages, inside one read
-// transaction so that the pages are one snapshot of the site.
-func (s *ArticleService) Export(ctx context.Context, each func(*byline.ArticleRecord) error) error {
-	tx, err := s.db.read.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("export: begin: %w", err)
-	}
-	defer tx.Rollback()
-	var after int64
-	for {
-		page, err := s.exportPage(ctx, tx, after)
-		if err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		for _, rec := range page {
-			if err := each(rec); err != nil {
-				return err
-			}
-		}
-		if len(page) < exportPage {
-			return nil
-		}
-		after = page[len(page)-1].Article.ID
-	}
-}
-
-// exportPage reads the records of up to exportPage articles after ID after.
-func (s *ArticleService) exportPage(ctx context.Context, tx *sql.Tx, after int64) ([]*byline.ArticleRecord, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+articleColumns+`, a.import_key FROM articles a
-		WHERE a.id > ? ORDER BY a.id LIMIT ?`, after, exportPage)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var (
-		page     []*byline.ArticleRecord
-		articles []*byline.Article
-	)
-	for rows.Next() {
-		var key sql.NullString
-		a, err := scanArticle(withExtra{rows, []any{&key}})
-		if err != nil {
-			return nil, fmt.Errorf("scan article: %w", err)
-		}
-		page = append(page, &byline.ArticleRecord{Article: a, ImportKey: key.String})
-		articles = append(articles, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if err := s.attachPeople(ctx, tx, articles); err != nil {
-		return nil, err
-	}
-	if err := attachOldPaths(ctx, tx, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// withExtra scans the columns after scanArticle's into extra.
-type withExtra struct {
-	rowScanner
-	extra []any
-}
-
-func (w withExtra) Scan(dest ...any) error { return w.rowScanner.Scan(append(dest, w.extra...)...) }
-
-// stmtCache prepares each statement once per transaction: a bulk import
-// runs the same dozen statements for every article, and parsing them again
-// each time would cost more than running them. It also remembers, for the
-// transaction, the IDs of the authors and tags it has seen, and whether the
-// site's change time is set.
-type stmtCache struct {
-	tx      *sql.Tx
-	stmts   map[string]*sql.Stmt
-	ids     map[string]int64 // table NUL slug → id
-	touched bool
-
-	// reserved are the slugs of articles waiting in a bulk insert; nextID
-	// is the ID the next of them gets.
-	reserved map[string]bool
-	nextID   int64
-}
-
-func (c *stmtCache) named(table, slug string) (int64, bool) {
-	if c == nil {
-		return 0, false
-	}
-	id, ok := c.ids[table+"\x00"+slug]
-	return id, ok
-}
-
-func (c *stmtCache) remember(table, slug string, id int64) {
-	if c.ids == nil {
-		c.ids = map[string]int64{}
-	}
-	c.ids[table+"\x00"+slug] = id
-}
-
-// forget drops what the cache remembers of rows, after a rollback to a
-// savepoint may have undone them.
-func (c *stmtCache) forget() {
-	clear(c.ids)
-	c.touched = false
-}
-
-func newStmtCache(tx *sql.Tx) *stmtCache { return &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}} }
-
-func (c *stmtCache) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
-	if st, ok := c.stmts[q]; ok {
-		return st, nil
-	}
-	st, err := c.tx.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	c.stmts[q] = st
-	return st, nil
-}
-
-func (c *stmtCache) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	st, err := c.prepared(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	return st.ExecContext(ctx, args...)
-}
-
-func (c *stmtCache) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, err := c.prepared(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
-}
-
-func (c *stmtCache) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	st, err := c.prepared(ctx, q)
-	if err != nil {
-		return c.tx.QueryRowContext(ctx, q, args...) // reports the same error through Scan
-	}
-	return st.QueryRowContext(ctx, args...)
-}
-
-// importCacheKiB is the write connection's page cache during an import.
-const importCacheKiB = 32 << 10
-
-// setCacheSize sets the connection's page cache to kib KiB and returns a
-// function that sets it back, so that the cache outlives no import.
-func (c *stmtCache) setCacheSize(ctx context.Context, kib int) (restore func(), err error) {
-	var old int
-	if err := c.tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&old); err != nil {
-		return nil, fmt.Errorf("read cache size: %w", err)
-	}
-	if _, err := c.tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, kib)); err != nil {
-		return nil, fmt.Errorf("set cache size: %w", err)
-	}
-	return func() {
-		c.tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, old))
-	}, nil
-}
-
-func (c *stmtCache) close() {
-	for _, st := range c.stmts {
-		st.Close()
-	}
-}
-
-// bulkRows is how many new articles an import inserts with one statement.
-// Fewer statements cost less, and the search index, which its triggers
-// fill, is written to its tables once per statement rather than once per
-// article.
-const bulkRows = 64
-
-// bulkWriter writes an import's articles in order: a new article waits with
-// others for a multi-row INSERT; an update, or an article that an article
-// waiting would match, first writes those waiting. Results are reported in
-// input order.
-type bulkWriter struct {
-	s      *ArticleService
-	c      *stmtCache
-	ctx    context.Context
-	now    time.Time
-	opts   byline.ImportOptions
-	report func(byline.ImportResult) error
-
-	n       int // records seen, for messages
-	pending []pendingArticle
-	keys    map[string]bool // what the waiting articles would be matched by
-}
-
-type pendingArticle struct {
-	rec *byline.ArticleRecord
-	n   int
-}
-
-func (s *ArticleService) newBulkWriter(ctx context.Context, c *stmtCache, now time.Time, opts byline.ImportOptions, report func(byline.ImportResult) error) (*bulkWriter, error) {
-	// The write lock is held: no one else can take IDs until the commit.
-	if err := c.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM articles`).Scan(&c.nextID); err != nil {
-		return nil, fmt.Errorf("next article ID: %w", err)
-	}
-	c.reserved = map[string]bool{}
-	return &bulkWriter{s: s, c: c, ctx: ctx, now: now, opts: opts, report: report, keys: map[string]bool{}}, nil
-}
-
-// add writes, or queues, one record.
-func (w *bulkWriter) add(p bulkimport.Prepared) error {
-	w.n++
-	rec := p.Rec
-	if p.Err != nil {
-		// Those waiting come first: results are reported in input order.
-		if err := w.flush(); err != nil {
-			return err
-		}
-		return w.refuse(rec, w.n, p.Err)
-	}
-	bulkimport.KeyBySlug(rec)
-	for _, k := range bulkimport.MatchKeys(rec) {
-		if w.keys[k] {
-			// It would update an article still waiting: write those first.
-			if err := w.flush(); err != nil {
-				return err
-			}
-			break
-		}
-	}
-	id, err := w.s.findImportMatch(w.ctx, w.c, rec)
-	if err != nil {
-		return fmt.Errorf("article %d (%q): find article to update: %w", w.n, rec.Article.Headline, err)
-	}
-	if id != 0 {
-		if err := w.flush(); err != nil {
-			return err
-		}
-		return w.one(rec, w.n)
-	}
-	a := rec.Article
-	if a.Status == byline.Published && a.PublishedAt.IsZero() {
-		a.PublishedAt = w.now
-	}
-	if a.CreatedAt.IsZero() {
-		a.CreatedAt = w.now
-	}
-	if a.UpdatedAt.IsZero() {
-		a.UpdatedAt = w.now
-	}
-	a.CreatedAt = a.CreatedAt.UTC().Truncate(time.Millisecond)
-	a.UpdatedAt = a.UpdatedAt.UTC().Truncate(time.Millisecond)
-	a.Version = 1
-	if a.Slug, err = uniqueSlug(w.ctx, w.c, a.Slug, a.Headline, 0); err != nil {
-		return fmt.Errorf("article %d (%q): %w", w.n, a.Headline, err)
-	}
-	a.ID = w.c.nextID
-	w.c.nextID++
-	w.c.reserved[a.Slug] = true
-	if rec.ImportKey != "" {
-		w.keys["key:"+rec.ImportKey] = true
-	}
-	if a.SourceURL != "" {
-		w.keys["url:"+a.SourceURL] = true
-	}
-	w.pending = append(w.pending, pendingArticle{rec: rec, n: w.n})
-	if len(w.pending) == bulkRows {
-		return w.flush()
-	}
-	return nil
-}
-
-// one writes one record on its own and reports it.
-func (w *bulkWriter) one(rec *byline.ArticleRecord, n int) error {
-	created, err := w.s.importOne(w.ctx, w.c, rec, w.now, w.opts.SkipBad)
-	if err != nil {
-		return w.refuse(rec, n, err)
-	}
-	return w.report(byline.ImportResult{Article: rec.Article, Created: created})
-}
-
-// refuse ends the import with err, or, with SkipBad and an error about the
-// article itself, reports it and goes on.
-func (w *bulkWriter) refuse(rec *byline.ArticleRecord, n int, err error) error {
-	err = fmt.Errorf("article %d (%q): %w", n, rec.Article.Headline, err)
-	if kind := byline.ErrorKind(err); !w.opts.SkipBad || (kind != byline.Invalid && kind != byline.Conflict) {
-		return err
-	}
-	return w.report(byline.ImportResult{Article: rec.Article, Err: err})
-}
-
-// flush inserts the waiting articles and reports them. With SkipBad, a
-// failure rolls the batch back and writes its articles one by one, so that
-// only the bad one is left out.
-func (w *bulkWriter) flush() error {
-	if len(w.pending) == 0 {
-		return nil
-	}
-	pending := w.pending
-	w.pending = nil
-	clear(w.keys)
-	clear(w.c.reserved)
-	if w.opts.SkipBad {
-		if _, err := w.c.ExecContext(w.ctx, `SAVEPOINT import_batch`); err != nil {
-			return fmt.Errorf("savepoint: %w", err)
-		}
-	}
-	err := w.insertAll(pending)
-	if w.opts.SkipBad {
-		if err != nil {
-			if _, rerr := w.c.ExecContext(w.ctx, `ROLLBACK TO import_batch`); rerr != nil {
-				return errors.Join(err, rerr)
-			}
-			w.c.forget()
-		}
-		if _, rerr := w.c.ExecContext(w.ctx, `RELEASE import_batch`); rerr != nil {
-			return errors.Join(err, rerr)
-		}
-		if err != nil {
-			for _, p := range pending {
-				p.rec.Article.ID = 0
-				if err := w.one(p.rec, p.n); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("articles %d to %d: %w", pending[0].n, pending[len(pending)-1].n, err)
-	}
-	for _, p := range pending {
-		if err := w.report(byline.ImportResult{Article: p.rec.Article, Created: true}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// articleInsertColumns are the columns of a bulk insert, one row each.
-const articleInsertColumns = `INSERT INTO articles (id, slug, headline, dek, body, body_html, body_text, status,
-	published_at, live_at, created_at, updated_at, source_url, feature_image_url, version, import_key) VALUES `
-
-// insertAll inserts the articles with one statement, then links their
-// authors and tags with a statement each, then adds their old paths.
-func (w *bulkWriter) insertAll(pending []pendingArticle) error {
-	args := make([]any, 0, 16*len(pending))
-	for _, p := range pending {
-		a := p.rec.Article
-		args = append(args, a.ID, a.Slug, a.Headline, a.Dek, a.Body, a.BodyHTML, a.BodyText, string(a.Status),
-			millis(a.PublishedAt), liveAt(a), a.CreatedAt.UnixMilli(), a.UpdatedAt.UnixMilli(),
-			nullString(a.SourceURL), a.FeatureImageURL, a.Version, nullString(p.rec.ImportKey))
-	}
-	q := articleInsertColumns + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(pending)), ", ")
-	if _, err := w.c.ExecContext(w.ctx, q, args...); isUniqueViolation(err) {
-		return byline.Errorf(byline.Conflict, "Two articles have the same source URL, import key or slug.")
-	} else if err != nil {
-		return fmt.Errorf("insert articles: %w", err)
-	}
-	var authors, tags []any
-	for _, p := range pending {
-		a := p.rec.Article
-		seen := map[int64]bool{}
-		for i := range a.Authors {
-			au := &a.Authors[i]
-			id, slug, err := upsertNamed(w.ctx, w.c, "authors", au.Slug, au.Name)
-			if err != nil {
-				return err
-			}
-			au.ID, au.Slug = id, slug
-			if !seen[id] {
-				seen[id] = true
-				authors = append(authors, a.ID, id, i)
-			}
-		}
-		clear(seen)
-		for i := range a.Tags {
-			t := &a.Tags[i]
-			id, slug, err := upsertNamed(w.ctx, w.c, "tags", t.Slug, t.Name)
-			if err != nil {
-				return err
-			}
-			t.ID, t.Slug = id, slug
-			if !seen[id] {
-				seen[id] = true
-				tags = append(tags, a.ID, id, i)
-			}
-		}
-	}
-	for _, link := range []struct {
-		table, column string
-		rows          []any
-	}{{"article_authors", "author_id", authors}, {"article_tags", "tag_id", tags}} {
-		for len(link.rows) > 0 {
-			chunk := link.rows[:min(len(link.rows), 3*300)]
-			link.rows = link.rows[len(chunk):]
-			q := `INSERT INTO ` + link.table + ` (article_id, ` + link.column + `, position) VALUES ` +
-				strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(chunk)/3), ", ")
-			if _, err := w.c.ExecContext(w.ctx, q, chunk...); err != nil {
-				return fmt.Errorf("link %s: %w", link.table, err)
-			}
-		}
-	}
-	for _, p := range pending {
-		if err := addOldPaths(w.ctx, w.c, p.rec.Article, p.rec.OldPaths); err != nil {
-			return err
-		}
-	}
-	return touchSite(w.ctx, w.c, w.now)
-}

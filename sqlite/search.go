@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -38,9 +37,6 @@ func NewSearchService(db *DB) *SearchService {
 // The bm25 weights of the headline, the dek and the body (as in the rank
 // setting of migration 0002).
 const bm25Weights = "10.0, 4.0, 1.0"
-
-// snippetTokens is how many words of the body a snippet shows.
-const snippetTokens = 30
 
 // Search returns a page of the visible articles matching q.
 func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.SearchResult, error) {
@@ -187,31 +183,15 @@ func (s *SearchService) fillHits(ctx context.Context, terms []string, hits []*by
 		h.Article = a
 		if m == nil {
 			h.Headline = byline.Highlight{{Text: a.Headline}}
-			h.Snippet = plainSnippet(a.Dek, body)
+			h.Snippet = highlight.Plain(a.Dek, body)
 			continue
 		}
 		h.Headline = m.Highlight(a.Headline)
-		if h.Snippet = m.Snippet(body, snippetTokens); h.Snippet == nil {
-			h.Snippet = plainSnippet(a.Dek, body)
+		if h.Snippet = m.Snippet(body, highlight.SnippetWords); h.Snippet == nil {
+			h.Snippet = highlight.Plain(a.Dek, body)
 		}
 	}
 	return nil
-}
-
-// plainSnippet is the dek, or else the beginning of the body, unmarked.
-func plainSnippet(dek, body string) byline.Highlight {
-	text := dek
-	if strings.TrimSpace(text) == "" {
-		text = body
-	}
-	words := strings.Fields(text)
-	if len(words) > snippetTokens {
-		words = append(words[:snippetTokens], "…")
-	}
-	if len(words) == 0 {
-		return nil
-	}
-	return byline.Highlight{{Text: strings.Join(words, " ")}}
 }
 
 // load returns the articles with the given IDs, with authors and tags but

@@ -146,7 +146,7 @@ func benchDB(b *testing.B) (*sqlite.DB, string, *benchCorpus) {
 		for j := i; j < min(i+batch, n); j++ {
 			list = append(list, corpus.article(r, j))
 		}
-		if _, err := articles.Import(b.Context(), list); err != nil {
+		if _, err := byline.ImportArticles(b.Context(), articles, list); err != nil {
 			os.Remove(path)
 			b.Fatalf("import: %v", err)
 		}

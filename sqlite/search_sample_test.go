@@ -105,7 +105,7 @@ func loadSample(t testing.TB) (*sqlite.SearchService, *sqlite.DB, map[string]int
 	for i, s := range sample {
 		articles[i] = s.Article
 	}
-	if _, err := sqlite.NewArticleService(db).Import(t.Context(), articles); err != nil {
+	if _, err := byline.ImportArticles(t.Context(), sqlite.NewArticleService(db), articles); err != nil {
 		t.Fatalf("import sample: %v", err)
 	}
 	ids := make(map[string]int64, len(sample))

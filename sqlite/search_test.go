@@ -155,7 +155,7 @@ func TestSearchService_Search_filteredCommon(t *testing.T) {
 		}
 		list = append(list, a)
 	}
-	if _, err := articles.Import(ctx, list); err != nil {
+	if _, err := byline.ImportArticles(ctx, articles, list); err != nil {
 		t.Fatal(err)
 	}
 

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -42,6 +43,10 @@ type DB struct {
 
 	// Now returns the current time; tests replace it to fix the clock.
 	Now func() time.Time
+
+	// Logger is where the store reports what it does in the background
+	// (slog.Default() unless set).
+	Logger *slog.Logger
 
 	markdown *markdown.Renderer
 
@@ -76,7 +81,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
 
-	db := &DB{write: write, read: read, prepared: newPreparedReads(read), Now: time.Now, markdown: markdown.New()}
+	db := &DB{write: write, read: read, prepared: newPreparedReads(read), Now: time.Now, Logger: slog.Default(), markdown: markdown.New()}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -53,8 +52,8 @@ func (s *SearchService) vocabularyWords(ctx context.Context, first rune) ([]voca
 		if err != nil {
 			return nil, err
 		}
-		v.byFirst, v.version, v.read = byFirst, version, time.Now()
-	case !version.Equal(v.version) && time.Since(v.read) >= s.vocabularyRefresh() && !v.refreshing:
+		v.byFirst, v.version, v.read = byFirst, version, s.db.Now()
+	case !version.Equal(v.version) && s.db.Now().Sub(v.read) >= s.vocabularyRefresh() && !v.refreshing:
 		v.refreshing = true
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -64,11 +63,11 @@ func (s *SearchService) vocabularyWords(ctx context.Context, first rune) ([]voca
 			defer v.mu.Unlock()
 			v.refreshing = false
 			if err != nil {
-				slog.Warn("reading the search vocabulary failed; keeping the last", "error", err)
-				v.read = time.Now() // retry after another vocabularyRefresh
+				s.db.Logger.Warn("reading the search vocabulary failed; keeping the last", "error", err)
+				v.read = s.db.Now() // retry after another vocabularyRefresh
 				return
 			}
-			v.byFirst, v.version, v.read = byFirst, version, time.Now()
+			v.byFirst, v.version, v.read = byFirst, version, s.db.Now()
 		}()
 	}
 	return v.byFirst[first], nil

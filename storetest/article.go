@@ -242,13 +242,13 @@ func testImport(t *testing.T, open Opener) {
 		b := newArticle("Imported two", t0)
 		return []*byline.Article{a, b}
 	}
-	res, err := s.Import(ctx, batch())
+	res, err := byline.ImportArticles(ctx, s, batch())
 	if err != nil || len(res) != 2 || !res[0].Created || !res[1].Created {
 		t.Fatalf("first Import = %+v, %v", res, err)
 	}
 	again := batch()
 	again[0].Headline = "Imported one, corrected"
-	res, err = s.Import(ctx, again)
+	res, err = byline.ImportArticles(ctx, s, again)
 	if err != nil || res[0].Created || res[1].Created {
 		t.Fatalf("re-Import = %+v, %v; want updates", res, err)
 	}
@@ -266,7 +266,7 @@ func testImport(t *testing.T, open Opener) {
 	t.Run("a bad article leaves the database as it was", func(t *testing.T) {
 		good := newArticle("Would be new", t0)
 		bad := newArticle("", t0)
-		_, err := s.Import(ctx, []*byline.Article{good, bad})
+		_, err := byline.ImportArticles(ctx, s, []*byline.Article{good, bad})
 		if byline.ErrorKind(err) != byline.Invalid {
 			t.Errorf("Import(good, bad) = %v, want Invalid", err)
 		}

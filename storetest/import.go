@@ -12,10 +12,10 @@ import (
 	"github.com/bylinenews/byline"
 )
 
-// RunImportTests checks a backend's byline.ArticleService.ImportAll, Export
+// RunImportTests checks a backend's byline.ArticleService.Import, Export
 // and FindRedirect.
 func RunImportTests(t *testing.T, open Opener) {
-	t.Run("ImportAll", func(t *testing.T) { t.Parallel(); testImportAll(t, open) })
+	t.Run("Records", func(t *testing.T) { t.Parallel(); testImportRecords(t, open) })
 	t.Run("Export", func(t *testing.T) { t.Parallel(); testExport(t, open) })
 	t.Run("ConcurrentWriters", func(t *testing.T) { t.Parallel(); testImportConcurrentWriters(t, open) })
 }
@@ -37,7 +37,7 @@ func records(err error, recs ...*byline.ArticleRecord) iter.Seq2[*byline.Article
 func importAll(t *testing.T, s byline.ArticleService, opts byline.ImportOptions, recs ...*byline.ArticleRecord) ([]byline.ImportResult, error) {
 	t.Helper()
 	var got []byline.ImportResult
-	err := s.ImportAll(t.Context(), records(nil, recs...), opts, func(r byline.ImportResult) error {
+	err := s.Import(t.Context(), records(nil, recs...), opts, func(r byline.ImportResult) error {
 		got = append(got, r)
 		return nil
 	})
@@ -53,7 +53,7 @@ func count(t *testing.T, s byline.ArticleService) int {
 	return total
 }
 
-func testImportAll(t *testing.T, open Opener) {
+func testImportRecords(t *testing.T, open Opener) {
 	b, _ := openAt(t, open, t0.Add(time.Hour))
 	s, ctx := b.Articles, t.Context()
 
@@ -66,7 +66,7 @@ func testImportAll(t *testing.T, open Opener) {
 	}
 	res, err := importAll(t, s, byline.ImportOptions{}, wp("Hello"))
 	if err != nil || len(res) != 1 || !res[0].Created {
-		t.Fatalf("ImportAll = %+v, %v; want one created", res, err)
+		t.Fatalf("Import = %+v, %v; want one created", res, err)
 	}
 	first := res[0].Article
 
@@ -125,9 +125,9 @@ func testImportAll(t *testing.T, open Opener) {
 			recs = append(recs, &byline.ArticleRecord{Article: newArticle(fmt.Sprintf("Batch %d", i), t0)})
 		}
 		boom := errors.New("broken input at line 9000")
-		err := s.ImportAll(ctx, records(boom, recs...), byline.ImportOptions{}, func(byline.ImportResult) error { return nil })
+		err := s.Import(ctx, records(boom, recs...), byline.ImportOptions{}, func(byline.ImportResult) error { return nil })
 		if !errors.Is(err, boom) {
-			t.Errorf("ImportAll = %v, want %v", err, boom)
+			t.Errorf("Import = %v, want %v", err, boom)
 		}
 		if n := count(t, s); n != before {
 			t.Errorf("%d articles after a failed import, want %d", n, before)
@@ -137,10 +137,10 @@ func testImportAll(t *testing.T, open Opener) {
 	t.Run("an error from report leaves the database as it was", func(t *testing.T) {
 		before := count(t, s)
 		stop := errors.New("stop")
-		err := s.ImportAll(ctx, records(nil, &byline.ArticleRecord{Article: newArticle("Reported", t0)}),
+		err := s.Import(ctx, records(nil, &byline.ArticleRecord{Article: newArticle("Reported", t0)}),
 			byline.ImportOptions{}, func(byline.ImportResult) error { return stop })
 		if !errors.Is(err, stop) {
-			t.Errorf("ImportAll = %v, want %v", err, stop)
+			t.Errorf("Import = %v, want %v", err, stop)
 		}
 		if n := count(t, s); n != before {
 			t.Errorf("%d articles after a failed import, want %d", n, before)
@@ -160,7 +160,7 @@ func testImportAll(t *testing.T, open Opener) {
 		clash.Article.SourceURL = taken.SourceURL
 		good := &byline.ArticleRecord{Article: newArticle("Good one", t0)}
 		if _, err := importAll(t, s, byline.ImportOptions{}, good, clash); byline.ErrorKind(err) != byline.Conflict {
-			t.Errorf("ImportAll(good, clash) = %v, want Conflict", err)
+			t.Errorf("Import(good, clash) = %v, want Conflict", err)
 		}
 		if n := count(t, s); n != before+1 {
 			t.Errorf("%d articles, want %d: nothing of the failed import", n, before+1)
@@ -174,7 +174,7 @@ func testImportAll(t *testing.T, open Opener) {
 		res, err := importAll(t, s, byline.ImportOptions{SkipBad: true}, good, clash, invalid, after)
 		if err != nil || len(res) != 4 || res[0].Err != nil || byline.ErrorKind(res[1].Err) != byline.Conflict ||
 			byline.ErrorKind(res[2].Err) != byline.Invalid || res[3].Err != nil {
-			t.Fatalf("ImportAll(skip bad) = %+v, %v; want the good ones stored and the others reported", res, err)
+			t.Fatalf("Import(skip bad) = %+v, %v; want the good ones stored and the others reported", res, err)
 		}
 		if n := count(t, s); n != before+3 {
 			t.Errorf("%d articles, want %d", n, before+3)

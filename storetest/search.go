@@ -308,7 +308,7 @@ func testSearchIndexFollowsArticles(t *testing.T, f *searchFixture) {
 	// Re-importing an article with a new headline reindexes it.
 	a := f.byName["elections"]
 	edited := &byline.Article{Slug: a.Slug, Headline: "Local referendum draws record turnout", Body: "Voters chose.", Status: byline.Published, PublishedAt: a.PublishedAt}
-	if _, err := f.articles.Import(ctx, []*byline.Article{edited}); err != nil {
+	if _, err := byline.ImportArticles(ctx, f.articles, []*byline.Article{edited}); err != nil {
 		t.Fatalf("Import: %v", err)
 	}
 	if res := f.find(t, "referendum"); len(res.Hits) != 1 || res.Hits[0].Article.ID != a.ID {

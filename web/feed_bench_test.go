@@ -53,7 +53,7 @@ var feedBenchSite = sync.OnceValues(func() (*benchSite, error) {
 			Tags:        []byline.Tag{{Name: fmt.Sprintf("Topic %d", i%200)}},
 		})
 		if len(batch) == cap(batch) || i == n-1 {
-			if _, err := articles.Import(t0Context(), batch); err != nil {
+			if _, err := byline.ImportArticles(t0Context(), articles, batch); err != nil {
 				return nil, err
 			}
 			batch = batch[:0]

@@ -133,7 +133,7 @@ func TestFeeds(t *testing.T) {
 		edited := &byline.Article{Headline: trickyHeadline + " (updated)", Body: "New body.", Status: byline.Published,
 			PublishedAt: tricky.PublishedAt, SourceURL: tricky.SourceURL, Authors: tricky.Authors, Tags: tricky.Tags}
 		s.setNow(t0.Add(time.Minute))
-		if _, err := s.articles.Import(t.Context(), []*byline.Article{edited}); err != nil {
+		if _, err := byline.ImportArticles(t.Context(), s.articles, []*byline.Article{edited}); err != nil {
 			t.Fatal(err)
 		}
 		after, _ := gofeed.NewParser().ParseString(s.body(t, "/feed/"))
@@ -370,7 +370,7 @@ func TestSitemapIndex(t *testing.T) {
 		batch = append(batch, &byline.Article{Headline: fmt.Sprintf("Story %d", i), Body: "Text.", Status: byline.Published,
 			PublishedAt: t0.Add(-time.Duration(i) * time.Minute)})
 		if len(batch) == cap(batch) {
-			if _, err := s.articles.Import(t.Context(), batch); err != nil {
+			if _, err := byline.ImportArticles(t.Context(), s.articles, batch); err != nil {
 				t.Fatal(err)
 			}
 			batch = batch[:0]

@@ -27,7 +27,7 @@ func TestOldAddressesRedirect(t *testing.T) {
 	recs := iter.Seq2[*byline.ArticleRecord, error](func(yield func(*byline.ArticleRecord, error) bool) {
 		_ = yield(published, nil) && yield(draft, nil)
 	})
-	if err := s.articles.ImportAll(t.Context(), recs, byline.ImportOptions{}, func(byline.ImportResult) error { return nil }); err != nil {
+	if err := s.articles.Import(t.Context(), recs, byline.ImportOptions{}, func(byline.ImportResult) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	want := published.Article.URL()

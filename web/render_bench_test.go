@@ -59,7 +59,7 @@ func seedRenderSite(b *testing.B, dir string, n int) *renderBenchSite {
 			k := done + i
 			batch[i] = renderBenchArticle(k, end.Add(-time.Duration(n-1-k)*time.Hour))
 		}
-		if _, err := articles.Import(ctx, batch); err != nil {
+		if _, err := byline.ImportArticles(ctx, articles, batch); err != nil {
 			b.Fatalf("seed the render benchmarks: %v", err)
 		}
 		for i, a := range batch {

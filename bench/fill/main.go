@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			// newsroom.
 			list[i] = g.article(end.Add(-time.Duration(*n-1-done-i) * time.Hour))
 		}
-		if _, err := articles.Import(ctx, list); err != nil {
+		if _, err := byline.ImportArticles(ctx, articles, list); err != nil {
 			return fmt.Errorf("import articles %d to %d: %w", done+1, done+size, err)
 		}
 		for i, a := range list {

@@ -1,7 +1,9 @@
-// Package bulkimport is what every store's ArticleService.ImportAll does
-// the same way, whatever its database: the keys that match a record to an
-// article already stored, rendering a batch of articles on every core
-// while the store writes the one before, and the dry run.
+// Package bulkimport is what every store's ArticleService.Import does
+// the same way, whatever its database: the keys and the order that match a
+// record to an article already stored, rendering a batch of articles on
+// every core while the store writes the one before, writing one record,
+// refusing a bad one, and the dry run. Each store supplies its lookups and
+// writes (Lookup, Writer).
 package bulkimport
 
 import (
@@ -49,28 +51,6 @@ func MatchKeys(rec *byline.ArticleRecord) []string {
 		keys = append(keys, "url:"+a.SourceURL)
 	}
 	return keys
-}
-
-// Slice imports articles through importAll (a store's ImportAll), with no
-// options, and returns their results in order.
-func Slice(ctx context.Context, articles []*byline.Article,
-	importAll func(context.Context, iter.Seq2[*byline.ArticleRecord, error], byline.ImportOptions, func(byline.ImportResult) error) error) ([]byline.ImportResult, error) {
-	records := func(yield func(*byline.ArticleRecord, error) bool) {
-		for _, a := range articles {
-			if !yield(&byline.ArticleRecord{Article: a}, nil) {
-				return
-			}
-		}
-	}
-	results := make([]byline.ImportResult, 0, len(articles))
-	err := importAll(ctx, records, byline.ImportOptions{}, func(r byline.ImportResult) error {
-		results = append(results, r)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return results, nil
 }
 
 // batchSize is how many articles an import renders at once, in parallel,
@@ -178,11 +158,11 @@ func prepareAll(batch []Prepared, prepare func(*byline.Article) error) {
 }
 
 // DryRun reports what importing records would do, writing nothing: which
-// would be created and which would update the article find returns (an
-// ID, 0 for none), each with the slug and date it would get. Invalid
+// would be created and which would update the article FindMatch finds in
+// l, each with the slug and date it would get. Invalid
 // articles stop it, or with opts.SkipBad are reported as refused.
 func DryRun(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error], opts byline.ImportOptions, now time.Time,
-	find func(context.Context, *byline.ArticleRecord) (int64, error), report func(byline.ImportResult) error) error {
+	l Lookup, report func(byline.ImportResult) error) error {
 	seen := map[string]bool{}
 	n := 0
 	for rec, err := range records {
@@ -197,20 +177,19 @@ func DryRun(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error]
 		if a.Status == "" {
 			a.Status = byline.Draft
 		}
-		res := byline.ImportResult{Article: a}
 		if err := a.Validate(); err != nil {
-			err = fmt.Errorf("article %d (%q): %w", n, a.Headline, err)
-			if !opts.SkipBad {
+			res, err := Refuse(rec, n, err, opts)
+			if err != nil {
 				return err
 			}
-			res.Err = err
 			if err := report(res); err != nil {
 				return err
 			}
 			continue
 		}
+		res := byline.ImportResult{Article: a}
 		KeyBySlug(rec)
-		id, err := find(ctx, rec)
+		id, err := FindMatch(ctx, l, rec)
 		if err != nil {
 			return fmt.Errorf("article %d (%q): find article to update: %w", n, a.Headline, err)
 		}
