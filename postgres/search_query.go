@@ -148,7 +148,7 @@ func joinMarks(h byline.Highlight) byline.Highlight {
 	out := h[:0]
 	for i := 0; i < len(h); i++ {
 		n := len(out)
-		if n >= 2 && h[i].Match && out[n-1].Match == false && out[n-2].Match &&
+		if n >= 2 && h[i].Match && !out[n-1].Match && out[n-2].Match &&
 			strings.Trim(out[n-1].Text, " -") == "" {
 			out[n-2].Text += out[n-1].Text + h[i].Text
 			out = out[:n-1]

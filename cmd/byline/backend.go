@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 
@@ -32,13 +33,14 @@ func (c *Config) isPostgres() bool {
 }
 
 // openBackend opens the configured database, running its migrations, and
-// returns its services.
-func (c *Config) openBackend(ctx context.Context) (*backend, error) {
+// returns its services, which log to logger.
+func (c *Config) openBackend(ctx context.Context, logger *slog.Logger) (*backend, error) {
 	if c.isPostgres() {
 		db, err := postgres.Open(ctx, c.DB)
 		if err != nil {
 			return nil, fmt.Errorf("open database %s: %w", redactURL(c.DB), err)
 		}
+		db.Logger = logger
 		return &backend{
 			describe: "PostgreSQL " + redactURL(c.DB),
 			Services: postgres.NewServices(db),
@@ -50,6 +52,7 @@ func (c *Config) openBackend(ctx context.Context) (*backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", c.sqlitePath(), err)
 	}
+	db.Logger = logger
 	return &backend{
 		describe:   "SQLite " + c.sqlitePath(),
 		Services:   sqlite.NewServices(db),

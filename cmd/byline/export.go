@@ -47,7 +47,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if fs.NArg() > 0 {
 		return usageError{"export takes no arguments; name the file with --out"}
 	}
-	db, err := c.openBackend(ctx)
+	db, err := c.openBackend(ctx, c.logger(stderr))
 	if err != nil {
 		return err
 	}

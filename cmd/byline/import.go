@@ -45,7 +45,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if fs.NArg() == 0 {
 		return usageError{"name at least one file or folder to import (or - for standard input)"}
 	}
-	db, err := c.openBackend(ctx)
+	db, err := c.openBackend(ctx, c.logger(stderr))
 	if err != nil {
 		return err
 	}

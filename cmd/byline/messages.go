@@ -88,7 +88,7 @@ func runMessages(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 		return usageError{fmt.Sprintf("--format must be jsonl or csv, not %q", c.format)}
 	}
 
-	db, err := c.openBackend(ctx)
+	db, err := c.openBackend(ctx, c.logger(stderr))
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		defer os.RemoveAll(dir) // after db.Close, deferred below
 		c.DataDir = dir
 	}
-	db, err := c.openBackend(ctx)
+	db, err := c.openBackend(ctx, logger)
 	if err != nil {
 		return err
 	}

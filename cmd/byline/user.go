@@ -63,7 +63,7 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	default:
 		return usageError{fmt.Sprintf("unknown user command %q\n%s", sub, userUsage)}
 	}
-	db, err := c.openBackend(ctx)
+	db, err := c.openBackend(ctx, c.logger(stderr))
 	if err != nil {
 		return err
 	}
