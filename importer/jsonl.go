@@ -19,7 +19,7 @@ import (
 // jsonl` writes: one article per line, as a JSON object with these fields
 // (only headline is required):
 //
-//	headline           string  the headline
+//	headline           string  the headline ("title" is taken as its alias, as in CSV; giving both is an error)
 //	slug               string  the permalink's last part; made from the headline when absent
 //	dek                string  the standfirst shown under the headline
 //	body               string  the body, Markdown (raw HTML allowed)
@@ -42,19 +42,21 @@ type JSONL struct{}
 func (JSONL) Name() string { return "jsonl" }
 
 // Detect implements Format: a .jsonl or .ndjson file, or one whose first
-// line is a JSON object with a headline.
+// line is a JSON object with a headline (or a title).
 func (JSONL) Detect(name string, head []byte) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".jsonl", ".ndjson":
 		return true
 	}
 	first, _, _ := bytes.Cut(bytes.TrimLeft(head, " \t\r\n\ufeff"), []byte("\n"))
-	return bytes.HasPrefix(first, []byte("{")) && bytes.Contains(first, []byte(`"headline"`))
+	return bytes.HasPrefix(first, []byte("{")) &&
+		(bytes.Contains(first, []byte(`"headline"`)) || bytes.Contains(first, []byte(`"title"`)))
 }
 
 // jsonArticle is one line of the format.
 type jsonArticle struct {
 	Headline        string     `json:"headline"`
+	Title           *string    `json:"title,omitempty"` // an alias of Headline
 	Slug            string     `json:"slug,omitempty"`
 	Dek             string     `json:"dek,omitempty"`
 	Body            string     `json:"body"`
@@ -122,6 +124,12 @@ func decodeJSONArticle(line []byte) (*byline.ArticleRecord, error) {
 	}
 	if dec.More() {
 		return nil, byline.Errorf(byline.Invalid, "The line holds more than one JSON value; put each article on a line of its own.")
+	}
+	if j.Title != nil {
+		if j.Headline != "" {
+			return nil, byline.Errorf(byline.Invalid, "The line has both a headline and a title; give one of them.")
+		}
+		j.Headline = *j.Title
 	}
 	a := &byline.Article{
 		Headline:        j.Headline,
