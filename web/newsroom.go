@@ -27,11 +27,11 @@ type newsroomTemplates struct {
 	pages map[string]*template.Template
 }
 
-func mustParseNewsroom(a *assets) *newsroomTemplates {
+func mustParseNewsroom(a *assets, dates *dateStyles) *newsroomTemplates {
 	funcs := template.FuncMap{
 		"asset":     a.url,
-		"date":      func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
-		"dateTime":  func(t time.Time) string { return t.UTC().Format("Jan 2, 2006 15:04 UTC") },
+		"date":      func(t time.Time) string { return dates.current().Date(t) },
+		"dateTime":  func(t time.Time) string { return dates.current().DateTime(t) },
 		"isoTime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"srcset":    byline.ImageSrcset,
 		"join":      strings.Join,
@@ -76,6 +76,9 @@ type newsroomLayout struct {
 	Error   string // why the last action failed
 	// EmailBanner says that readers' messages are not emailed, and why.
 	EmailBanner string
+	// Zone is the site's time zone, in which the newsroom shows and takes
+	// times.
+	Zone string
 }
 
 // newsroomNotices are the messages a redirect after an action can ask for
@@ -99,7 +102,8 @@ var newsroomNotices = map[string]string{
 }
 
 func (s *Server) newNewsroomLayout(r *http.Request, u *byline.User, title, section string) newsroomLayout {
-	l := newsroomLayout{Site: s.siteConfig(r.Context()).Site, User: u, Title: title, Section: section,
+	config := s.siteConfig(r.Context())
+	l := newsroomLayout{Site: config.Site, Zone: config.Dates.ZoneName(), User: u, Title: title, Section: section,
 		Notice: newsroomNotices[r.URL.Query().Get("done")], EmailBanner: s.emailBanner(r.Context(), u)}
 	if u.CanReadInbox() && s.Messages != nil {
 		unread := byline.Unread

@@ -96,11 +96,11 @@ type editorForm struct {
 	Headline, Dek, Slug, Body string
 	Tags, Authors             string // comma-separated names
 	FeatureImageURL           string
-	PublishAt                 string // datetime-local, UTC
+	PublishAt                 string // datetime-local, in the site's zone
 	Version                   int
 }
 
-func formFromArticle(a *byline.Article) editorForm {
+func formFromArticle(a *byline.Article, dates *dateStyle) editorForm {
 	f := editorForm{Headline: a.Headline, Dek: a.Dek, Slug: a.Slug, Body: a.Body, FeatureImageURL: a.FeatureImageURL, Version: a.Version}
 	var names []string
 	for _, au := range a.Authors {
@@ -113,12 +113,10 @@ func formFromArticle(a *byline.Article) editorForm {
 	}
 	f.Tags = strings.Join(names, ", ")
 	if !a.PublishedAt.IsZero() {
-		f.PublishAt = a.PublishedAt.UTC().Format(datetimeLocal)
+		f.PublishAt = dates.InputValue(a.PublishedAt)
 	}
 	return f
 }
-
-const datetimeLocal = "2006-01-02T15:04"
 
 // editorPage is the data of the article editor.
 type editorPage struct {
@@ -151,7 +149,7 @@ func (s *Server) editArticle(w http.ResponseWriter, r *http.Request, u *byline.U
 	if !ok {
 		return
 	}
-	s.renderEditor(w, r, u, http.StatusOK, d, formFromArticle(d.Article), "", nil)
+	s.renderEditor(w, r, u, http.StatusOK, d, formFromArticle(d.Article, s.siteConfig(r.Context()).Dates), "", nil)
 }
 
 // deskArticle loads the article named in the path, if u may see it;
@@ -207,7 +205,7 @@ func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, u *byline.
 		if mine.Slug == "" {
 			mine.Slug = current.Slug // an empty slug keeps the saved one
 		}
-		for _, d := range diffForms(formFromArticle(current), mine) {
+		for _, d := range diffForms(formFromArticle(current, s.siteConfig(r.Context()).Dates), mine) {
 			if d.Changed {
 				page.Conflict = append(page.Conflict, d)
 			}
@@ -298,7 +296,7 @@ func (f editorForm) update() byline.ArticleUpdate {
 
 // publication reads what the pressed button asks of the article's place on
 // the site: nil for no change. now is the time of "publish now".
-func publication(action string, f editorForm, current *byline.Article, now time.Time) (*byline.Status, *time.Time, error) {
+func publication(action string, f editorForm, current *byline.Article, now time.Time, dates *dateStyle) (*byline.Status, *time.Time, error) {
 	st := func(s byline.Status) *byline.Status { return &s }
 	switch action {
 	case "", "save", "submit", "preview":
@@ -309,12 +307,15 @@ func publication(action string, f editorForm, current *byline.Article, now time.
 		}
 		return st(byline.Published), &now, nil
 	case "schedule":
-		t, err := time.ParseInLocation(datetimeLocal, f.PublishAt, time.UTC)
-		if err != nil {
+		if f.PublishAt == "" {
 			return nil, nil, byline.Errorf(byline.Invalid, "Give the publication date and time to schedule the article for.")
 		}
+		t, err := dates.ParseInput(f.PublishAt)
+		if err != nil {
+			return nil, nil, err
+		}
 		if !t.After(now) {
-			return nil, nil, byline.Errorf(byline.Invalid, "The scheduled time %s has passed; use Publish now, or pick a later time.", t.Format("Jan 2, 2006 15:04 UTC"))
+			return nil, nil, byline.Errorf(byline.Invalid, "The scheduled time %s has passed; use Publish now, or pick a later time.", dates.DateTime(t))
 		}
 		return st(byline.Scheduled), &t, nil
 	case "unpublish":
@@ -347,7 +348,7 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request, u *byline
 	if !ok {
 		return
 	}
-	status, at, err := publication(action, f, nil, s.now())
+	status, at, err := publication(action, f, nil, s.now(), s.siteConfig(r.Context()).Dates)
 	if err == nil && status != nil && !u.CanPublish() {
 		err = forbidden("publish or schedule articles; save it and submit it to the editors")
 	}
@@ -413,7 +414,7 @@ func (s *Server) saveArticle(w http.ResponseWriter, r *http.Request, u *byline.U
 	if take := r.PostForm.Get("take"); take != "" {
 		// After a conflict: one field of the version saved now replaces
 		// the user's, and the rest stay as typed, to merge and save.
-		if !f.takeField(take, formFromArticle(d.Article)) {
+		if !f.takeField(take, formFromArticle(d.Article, s.siteConfig(r.Context()).Dates)) {
 			s.formError(w, r, u, d, f, byline.Errorf(byline.Invalid, "There is no field %q to take.", take))
 			return
 		}
@@ -425,7 +426,7 @@ func (s *Server) saveArticle(w http.ResponseWriter, r *http.Request, u *byline.U
 		s.formError(w, r, u, d, f, forbidden("change this article: it is no longer a draft, or not yours"))
 		return
 	}
-	status, at, err := publication(action, f, d.Article, s.now())
+	status, at, err := publication(action, f, d.Article, s.now(), s.siteConfig(r.Context()).Dates)
 	if err != nil {
 		s.formError(w, r, u, d, f, err)
 		return
@@ -442,7 +443,7 @@ func (s *Server) saveArticle(w http.ResponseWriter, r *http.Request, u *byline.U
 	upd.Status, upd.PublishedAt = status, at
 	if status == nil && f.PublishAt != "" && d.Status != byline.Draft {
 		// Editing the date of an article already on the site or scheduled.
-		if t, err := time.ParseInLocation(datetimeLocal, f.PublishAt, time.UTC); err == nil && !t.Equal(d.PublishedAt.Truncate(time.Minute)) {
+		if t, err := s.siteConfig(r.Context()).Dates.ParseInput(f.PublishAt); err == nil && !t.Equal(d.PublishedAt.Truncate(time.Minute)) {
 			upd.PublishedAt = &t
 		}
 	}
@@ -567,7 +568,7 @@ func (s *Server) showRevision(w http.ResponseWriter, r *http.Request, u *byline.
 	this := formFromRevision(rev)
 	if r.URL.Query().Get("with") == "current" {
 		page.Compare, page.BaseVersion = "current", d.Version
-		page.Diffs = diffForms(formFromArticle(d.Article), this)
+		page.Diffs = diffForms(formFromArticle(d.Article, s.siteConfig(r.Context()).Dates), this)
 	} else {
 		// The revision saved just before this one, if any: the list is
 		// newest first, without bodies.

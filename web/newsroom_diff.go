@@ -75,8 +75,9 @@ func diffHTML(parts []worddiff.Part) template.HTML {
 
 // formFromRevision is a revision as the editor's form would hold it.
 func formFromRevision(rev *byline.Revision) editorForm {
+	// A revision keeps no publication time: no zone is needed.
 	return formFromArticle(&byline.Article{Headline: rev.Headline, Dek: rev.Dek, Slug: rev.Slug, Body: rev.Body,
-		FeatureImageURL: rev.FeatureImageURL, Authors: rev.Authors, Tags: rev.Tags})
+		FeatureImageURL: rev.FeatureImageURL, Authors: rev.Authors, Tags: rev.Tags}, nil)
 }
 
 // takeField sets one field of f to its value in from: the conflict page's

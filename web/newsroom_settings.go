@@ -15,6 +15,7 @@ type settingsPage struct {
 	Defaults        siteConfig // what applies where a field is left empty
 	HasSMTPPassword bool
 	CanTestEmail    bool
+	Zones           []string // IANA names to suggest, where the system lists them
 }
 
 // settingsReady checks that the site keeps settings and that u may change
@@ -56,7 +57,7 @@ func (s *Server) renderSettingsWith(w http.ResponseWriter, r *http.Request, u *b
 		l.Notice = notice
 	}
 	page := settingsPage{newsroomLayout: l, Settings: st, HasSMTPPassword: st.SMTP.Password != "", CanTestEmail: s.Email != nil,
-		Defaults: s.defaultSiteConfig()}
+		Defaults: s.defaultSiteConfig(), Zones: zoneNames()}
 	s.renderNewsroom(w, r, status, "settings", page)
 }
 
@@ -79,6 +80,8 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, u *byline.
 	f := r.PostForm
 	st := &byline.Settings{
 		Title: f.Get("title"), Tagline: f.Get("tagline"), Description: f.Get("description"),
+		LogoURL: strings.TrimSpace(f.Get("logo_url")), AccentColor: strings.TrimSpace(f.Get("accent_color")),
+		FooterText: f.Get("footer_text"), Language: strings.TrimSpace(f.Get("language")), TimeZone: strings.TrimSpace(f.Get("time_zone")),
 		ContactRecipients: splitAddresses(f.Get("contact_recipients")),
 		SMTP: byline.SMTPSettings{Host: f.Get("smtp_host"), Security: f.Get("smtp_security"),
 			Username: f.Get("smtp_username"), From: f.Get("smtp_from"), Password: old.SMTP.Password},

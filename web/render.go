@@ -94,14 +94,14 @@ type templates struct {
 
 func mustParseTemplates(a *assets, server template.FuncMap) *templates {
 	funcs := template.FuncMap{
-		"asset":       a.url,
-		"date":        func(t time.Time) string { return t.UTC().Format("January 2, 2006") },
-		"isoTime":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"articleBody": articleBody,
-		"srcset":      byline.ImageSrcset,
-		"excerpt":     excerpt,
-		"add":         func(a, b int) int { return a + b },
-		"year":        func() int { return time.Now().Year() },
+		"asset":            a.url,
+		"isoTime":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"articleBody":      articleBody,
+		"accentStylesheet": accentStylesheet,
+		"srcset":           byline.ImageSrcset,
+		"excerpt":          excerpt,
+		"add":              func(a, b int) int { return a + b },
+		"year":             func() int { return time.Now().Year() },
 	}
 	maps.Copy(funcs, server)
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html"))

@@ -56,6 +56,7 @@ func (s *Server) routes() *http.ServeMux {
 
 	// Files.
 	mux.HandleFunc("GET /static/{hash}/{name}", s.serveAsset)
+	mux.HandleFunc("GET /theme/{file}", s.serveTheme) // the accent colour (theme.go)
 	if s.PublicDir != nil {
 		mux.Handle("GET /files/", http.StripPrefix("/files/", http.FileServerFS(s.PublicDir)))
 	}
@@ -66,7 +67,7 @@ func (s *Server) routes() *http.ServeMux {
 	// The newsroom (newsroom*.go, auth.go, upload.go): every page but
 	// sign-in is for signed-in users, each action checked against their role.
 	if s.Users != nil && s.Sessions != nil && s.Desk != nil {
-		s.newsroom = mustParseNewsroom(s.assets)
+		s.newsroom = mustParseNewsroom(s.assets, &s.dates)
 		mux.HandleFunc("GET /newsroom", func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/newsroom/", http.StatusMovedPermanently)
 		})

@@ -77,6 +77,7 @@ type Server struct {
 	assets    *assets
 	pages     *pageCache
 	recent    recentMemo
+	dates     dateStyles // the site's zone and date formats, as last read
 	images    imageDims
 }
 
@@ -106,7 +107,12 @@ func (s *Server) Handler() http.Handler {
 	if s.UploadDir != "" {
 		s.images.uploads = os.DirFS(s.UploadDir)
 	}
-	s.templates = mustParseTemplates(s.assets, template.FuncMap{"image": s.imageOf})
+	s.templates = mustParseTemplates(s.assets, template.FuncMap{
+		"image": s.imageOf,
+		// A page reads the settings before it renders (newLayout), so the
+		// style current then is the page's own.
+		"date": func(t time.Time) string { return s.dates.current().Date(t) },
+	})
 	s.pages = newPageCache(pageCacheBytes)
 	return s.middleware(s.routes())
 }

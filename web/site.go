@@ -19,6 +19,13 @@ type Site struct {
 	Title       string
 	Tagline     string
 	Description string
+	// The site's identity, from the newsroom's settings: a logo in the
+	// masthead (the title is its alternative text), an accent colour, a
+	// line in the footer, and the pages' language ("en" when empty).
+	LogoURL     string
+	AccentColor string
+	FooterText  string
+	Language    string
 	// BaseURL is the public origin, e.g. https://news.example.com, for
 	// absolute links; empty means links are relative to the request.
 	BaseURL string
@@ -31,6 +38,7 @@ type siteConfig struct {
 	Site         Site
 	PostsPerPage int
 	RecentCount  int
+	Dates        *dateStyle // the site's zone and the way its language writes dates
 }
 
 // siteConfig reads the stored settings, one primary-key lookup. A page
@@ -65,13 +73,18 @@ func (s *Server) siteConfig(ctx context.Context) siteConfig {
 	if st.RecentCount > 0 {
 		c.RecentCount = st.RecentCount
 	}
+	c.Site.LogoURL, c.Site.AccentColor, c.Site.FooterText = st.LogoURL, st.AccentColor, st.FooterText
+	if st.Language != "" {
+		c.Site.Language = st.Language
+	}
+	c.Dates = s.dates.of(c.Site.Language, st.TimeZone)
 	return c
 }
 
 // defaultSiteConfig is what applies where the stored settings leave a
 // field empty: the command line's values.
 func (s *Server) defaultSiteConfig() siteConfig {
-	return siteConfig{Site: s.Site, PostsPerPage: s.PostsPerPage, RecentCount: s.RecentCount}
+	return siteConfig{Site: s.Site, PostsPerPage: s.PostsPerPage, RecentCount: s.RecentCount, Dates: s.dates.of(s.Site.Language, "")}
 }
 
 // baseURL is the site's absolute origin: the configured base URL or,
