@@ -92,7 +92,7 @@ func TestNewsroom_scheduleInSiteZone(t *testing.T) {
 		headline, at string
 		want         time.Time
 	}{
-		{"Winter", "2027-01-15T09:00", time.Date(2027, 1, 15, 14, 0, 0, 0, time.UTC)},              // EST, UTC-5
+		{"Winter", "2027-01-15T09:00", time.Date(2027, 1, 15, 14, 0, 0, 0, time.UTC)},               // EST, UTC-5
 		{"After spring forward", "2027-03-14T03:30", time.Date(2027, 3, 14, 7, 30, 0, 0, time.UTC)}, // EDT, UTC-4
 		{"Fall back", "2027-11-07T01:30", time.Date(2027, 11, 7, 5, 30, 0, 0, time.UTC)},            // first 01:30, EDT
 	} {
