@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -199,7 +200,7 @@ func cisiSite(t testing.TB, docs []cisiDoc, pgURL string) *httptest.Server {
 		t.Fatalf("byline %s: exit %d, stdout %q, stderr %q; want 1460 created", strings.Join(args, " "), code, out.String(), errOut.String())
 	}
 	c := Config{DataDir: data, DB: pgURL}
-	db, err := c.openBackend(t.Context())
+	db, err := c.openBackend(t.Context(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
