@@ -137,6 +137,7 @@ func (s *Server) showContact(w http.ResponseWriter, r *http.Request) {
 // captcha for the form unless the page is the thanks.
 func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, status int, page contactPage) {
 	l, _ := s.newLayout(r, "Contact Us", 0) // without Recent Posts if they cannot be read
+	l.Description = "Contact " + l.Site.Title + ". Drop us a note and we will get in touch soon!"
 	l.Canonical = "/contact"
 	page.layout = l
 	if page.Errors == nil {

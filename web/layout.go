@@ -51,10 +51,10 @@ func (s *Server) newLayout(r *http.Request, title string, excludeID int64) (layo
 func (s *Server) bareLayout(r *http.Request, title string) layout {
 	config := s.siteConfig(r.Context()) // the newsroom's settings over the flags
 	site := config.Site
-	description := site.Description
-	if description == "" {
-		description = site.Tagline
-	}
+	// Every page has a description for search engines and link previews:
+	// the site's, else its tagline, else one made of its title; pages of
+	// their own (articles, lists, contact) set a better one.
+	description := feedDescription(site, feedScope{})
 	return layout{Site: site, Title: title, Description: description, Canonical: r.URL.Path,
 		BaseURL: s.baseURL(r), Feeds: s.feedLinks(r, site, feedScope{}), config: config}
 }

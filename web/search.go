@@ -113,6 +113,7 @@ func (s *Server) showSearch(w http.ResponseWriter, r *http.Request) {
 		title = "Search results for “" + form.Q + "”"
 	}
 	l, err := s.newLayout(r, title, 0)
+	l.Description = "Search the articles of " + l.Site.Title + "."
 	if err != nil {
 		s.serveError(w, r, err)
 		return

@@ -45,6 +45,7 @@ var (
 	Postgres   = Suite{"the PostgreSQL suite", "BYLINE_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres"}
 	Chromium   = Suite{"the browser tests", "sudo apt-get install chromium &&"}
 	Axe        = Suite{"the accessibility tests", "(cd e2e && npm ci) &&"}
+	Lighthouse = Suite{"the Lighthouse audits", "(cd e2e && npm ci) &&"}
 	SharedData = Suite{"the tests on the shared sample data", "BYLINE_SHARED_DATA=/path/to/shared/data"}
 )
 
