@@ -62,8 +62,11 @@ func TestLighthouse(t *testing.T) {
 		{"article", pictured.URL(), true},
 		{"tag", "/tag/" + pictured.Tags[0].Slug + "/", true},
 		{"author", "/author/" + pictured.Authors[0].Slug + "/", true},
+		// Search results are noindex, and robots.txt keeps crawlers off
+		// /contact and /search: each visit there draws a captcha or runs
+		// a query.
 		{"search", "/search?q=" + strings.Fields(pictured.Headline)[0], false},
-		{"contact", "/contact", true},
+		{"contact", "/contact", false},
 	}
 	var rows []string
 	for _, p := range pages {
