@@ -16,7 +16,7 @@ import (
 
 // ErrNoLighthouse means Lighthouse is not installed (npm ci in e2e/
 // installs it, pinned by e2e/package-lock.json).
-var ErrNoLighthouse = errors.New("Lighthouse is not installed: run `npm ci` in e2e/")
+var ErrNoLighthouse = errors.New("lighthouse is not installed: run `npm ci` in e2e/")
 
 // LighthousePath is Lighthouse's command-line script:
 // e2e/node_modules/lighthouse/cli/index.js in the repository.
@@ -103,13 +103,13 @@ func parseLighthouse(report []byte, url, formFactor string) (*LighthouseReport, 
 		return nil, fmt.Errorf("read Lighthouse's report of %s: %w", url, err)
 	}
 	if res.RuntimeError != nil && res.RuntimeError.Code != "" {
-		return nil, fmt.Errorf("Lighthouse could not audit %s: %s %s", url, res.RuntimeError.Code, res.RuntimeError.Message)
+		return nil, fmt.Errorf("lighthouse could not audit %s: %s %s", url, res.RuntimeError.Code, res.RuntimeError.Message)
 	}
 	r := &LighthouseReport{URL: url, FormFactor: formFactor, Scores: map[string]int{},
 		CLS: res.Audits["cumulative-layout-shift"].NumericValue}
 	for name, c := range res.Categories {
 		if c.Score == nil {
-			return nil, fmt.Errorf("Lighthouse gave %s no %s score", url, name)
+			return nil, fmt.Errorf("lighthouse gave %s no %s score", url, name)
 		}
 		r.Scores[name] = int(*c.Score*100 + 0.5)
 		if name == "performance" {
