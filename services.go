@@ -13,9 +13,10 @@ type Services struct {
 	Limiter    RateLimiter
 
 	// The newsroom's services.
-	Users    UserService
-	Sessions SessionService
-	Desk     DeskService
-	Settings SettingsService
-	Uploads  UploadService
+	Users     UserService
+	Sessions  SessionService
+	Desk      DeskService
+	Autosaves AutosaveService
+	Settings  SettingsService
+	Uploads   UploadService
 }

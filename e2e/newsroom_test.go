@@ -35,6 +35,7 @@ func startNewsroom(t *testing.T, opts ...e2e.SiteOption) (*e2e.Site, *byline.Use
 			t.Fatal(err)
 		}
 		s.Users, s.Sessions, s.Desk = users, sqlite.NewSessionService(db), sqlite.NewDeskService(db)
+		s.Autosaves = sqlite.NewAutosaveService(db)
 		s.Settings, s.Uploads, s.Limiter = sqlite.NewSettingsService(db), sqlite.NewUploadService(db), sqlite.NewRateLimiter(db)
 		s.Messages = messages
 		s.UploadDir = filepath.Join(t.TempDir(), "uploads")

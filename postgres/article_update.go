@@ -167,6 +167,10 @@ func (s *DeskService) CreateArticle(ctx context.Context, a *byline.Article, by i
 		if _, err := tx.Exec(ctx, `INSERT INTO article_owners (article_id, user_id) VALUES ($1, $2)`, a.ID, nullID(by)); err != nil {
 			return fmt.Errorf("set article owner: %w", err)
 		}
+		// The user's autosave of the new article is this article now.
+		if err := deleteAutosave(ctx, tx, by, 0); err != nil {
+			return err
+		}
 		return insertRevision(ctx, tx, a, by, now)
 	})
 }
@@ -221,6 +225,10 @@ func (s *DeskService) UpdateArticle(ctx context.Context, id int64, upd byline.Ar
 			}
 		}
 		if err := s.articles.update(ctx, &writer{Tx: tx}, id, &a, now); err != nil {
+			return err
+		}
+		// What the user typed is saved: their autosave is done with.
+		if err := deleteAutosave(ctx, tx, by, id); err != nil {
 			return err
 		}
 		return insertRevision(ctx, tx, &a, by, now)

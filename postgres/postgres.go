@@ -147,6 +147,13 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
+// isForeignKeyViolation reports whether err is PostgreSQL's
+// foreign_key_violation: a row refers to one that is gone.
+func isForeignKeyViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23503"
+}
+
 // nullTime is nil for the zero time, for nullable timestamp columns.
 func nullTime(t time.Time) any {
 	if t.IsZero() {

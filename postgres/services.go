@@ -15,6 +15,7 @@ func NewServices(db *DB) byline.Services {
 		Users:      NewUserService(db),
 		Sessions:   NewSessionService(db),
 		Desk:       NewDeskService(db),
+		Autosaves:  NewAutosaveService(db),
 		Settings:   NewSettingsService(db),
 		Uploads:    NewUploadService(db),
 	}

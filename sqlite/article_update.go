@@ -157,6 +157,10 @@ func (s *DeskService) CreateArticle(ctx context.Context, a *byline.Article, by i
 		if _, err := tx.ExecContext(ctx, `INSERT INTO article_owners (article_id, user_id) VALUES (?, ?)`, a.ID, nullID(by)); err != nil {
 			return fmt.Errorf("set article owner: %w", err)
 		}
+		// The user's autosave of the new article is this article now.
+		if err := deleteAutosave(ctx, tx, by, 0); err != nil {
+			return err
+		}
 		return insertRevision(ctx, tx, a, by, now)
 	})
 }
@@ -202,6 +206,10 @@ func (s *DeskService) UpdateArticle(ctx context.Context, id int64, upd byline.Ar
 			}
 		}
 		if err := s.articles.update(ctx, tx, id, &a, now); err != nil {
+			return err
+		}
+		// What the user typed is saved: their autosave is done with.
+		if err := deleteAutosave(ctx, tx, by, id); err != nil {
 			return err
 		}
 		return insertRevision(ctx, tx, &a, by, now)

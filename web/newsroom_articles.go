@@ -134,22 +134,39 @@ type editorPage struct {
 	Conflict []fieldDiff
 	Live     bool // visible on the site now
 	Uploads  bool // the site takes image uploads: offer them in the editor
+	// AutosaveURL is where the editor's script sends the form while the
+	// user types; "" when the site keeps no autosaves or the user may not
+	// change the article.
+	AutosaveURL string
+	// Autosave offers the text autosaved and never saved, if any.
+	Autosave *autosaveOffer
 }
 
-// newArticle serves an empty editor, credited to the user.
+// newArticle serves an empty editor, credited to the user, with the offer
+// to restore the new article they were typing, if it was autosaved.
 func (s *Server) newArticle(w http.ResponseWriter, r *http.Request, u *byline.User) {
-	l := s.newNewsroomLayout(r, u, "New article", "new")
-	s.renderNewsroom(w, r, http.StatusOK, "editor", editorPage{newsroomLayout: l, Form: editorForm{Authors: u.Name}, CanEdit: true,
-		Uploads: s.takesUploads()})
+	f, offer, err := s.offerAutosave(r, u, nil, editorForm{Authors: u.Name}, r.URL.Query().Get("autosave") == "restore")
+	if err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	s.renderEditorOffering(w, r, u, http.StatusOK, nil, f, "", nil, offer)
 }
 
-// editArticle serves the editor for an article, with its revisions.
+// editArticle serves the editor for an article, with its revisions and
+// the offer to restore what the user typed and did not save, if it was
+// autosaved.
 func (s *Server) editArticle(w http.ResponseWriter, r *http.Request, u *byline.User) {
 	d, ok := s.deskArticle(w, r, u)
 	if !ok {
 		return
 	}
-	s.renderEditor(w, r, u, http.StatusOK, d, formFromArticle(d.Article, s.siteConfig(r.Context()).Dates), "", nil)
+	f, offer, err := s.offerAutosave(r, u, d, formFromArticle(d.Article, s.siteConfig(r.Context()).Dates), r.URL.Query().Get("autosave") == "restore")
+	if err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	s.renderEditorOffering(w, r, u, http.StatusOK, d, f, "", nil, offer)
 }
 
 // deskArticle loads the article named in the path, if u may see it;
@@ -180,14 +197,22 @@ func (s *Server) deletableArticle(w http.ResponseWriter, r *http.Request, u *byl
 }
 
 func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, u *byline.User, status int, d *byline.DeskArticle, f editorForm, problem string, current *byline.Article) {
-	title := "New article"
+	s.renderEditorOffering(w, r, u, status, d, f, problem, current, nil)
+}
+
+// renderEditorOffering is renderEditor with an autosave to offer.
+func (s *Server) renderEditorOffering(w http.ResponseWriter, r *http.Request, u *byline.User, status int, d *byline.DeskArticle, f editorForm, problem string, current *byline.Article, offer *autosaveOffer) {
+	title, section := "New article", "new"
 	if d != nil {
-		title = "Edit: " + d.Headline
+		title, section = "Edit: "+d.Headline, "articles"
 	}
-	l := s.newNewsroomLayout(r, u, title, "articles")
+	l := s.newNewsroomLayout(r, u, title, section)
 	l.Error = problem
 	page := editorPage{newsroomLayout: l, Article: d, Form: f, CanEdit: d == nil || u.CanEditArticle(d), Current: current,
-		Uploads: s.takesUploads()}
+		Uploads: s.takesUploads(), Autosave: offer}
+	if s.Autosaves != nil && page.CanEdit {
+		page.AutosaveURL = autosavePath(d)
+	}
 	if d != nil {
 		page.Live = d.IsVisible(s.now())
 		revs, err := s.Desk.Revisions(r.Context(), d.ID)

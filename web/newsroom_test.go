@@ -36,6 +36,7 @@ type newsroomSite struct {
 	db                    *sqlite.DB
 	articles              *sqlite.ArticleService
 	desk                  *sqlite.DeskService
+	autosaves             *sqlite.AutosaveService
 	messages              *sqlite.MessageService
 	uploadDir             string
 	admin, editor, author *byline.User
@@ -49,7 +50,8 @@ func newNewsroom(t *testing.T, configure ...func(*web.Server)) *newsroomSite {
 	t.Helper()
 	db := dbtest.OpenSQLite(t)
 	n := &newsroomSite{db: db, articles: sqlite.NewArticleService(db), desk: sqlite.NewDeskService(db),
-		messages: sqlite.NewMessageService(db), uploadDir: filepath.Join(t.TempDir(), "uploads"), now: time.Now().UTC()}
+		autosaves: sqlite.NewAutosaveService(db),
+		messages:  sqlite.NewMessageService(db), uploadDir: filepath.Join(t.TempDir(), "uploads"), now: time.Now().UTC()}
 	db.Now = func() time.Time { n.mu.Lock(); defer n.mu.Unlock(); return n.now }
 	users := sqlite.NewUserService(db)
 	for _, u := range []**byline.User{&n.admin, &n.editor, &n.author} {
@@ -63,7 +65,7 @@ func newNewsroom(t *testing.T, configure ...func(*web.Server)) *newsroomSite {
 	}
 	srv := &web.Server{
 		Articles: n.articles, Site: web.Site{Title: "The Test Times"}, Messages: n.messages,
-		Users: users, Sessions: sqlite.NewSessionService(db), Desk: n.desk, Settings: sqlite.NewSettingsService(db),
+		Users: users, Sessions: sqlite.NewSessionService(db), Desk: n.desk, Autosaves: n.autosaves, Settings: sqlite.NewSettingsService(db),
 		Uploads: sqlite.NewUploadService(db), UploadDir: n.uploadDir, Limiter: sqlite.NewRateLimiter(db),
 		PublicDir: os.DirFS(filepath.Dir(n.uploadDir)), Now: db.Now,
 	}

@@ -59,9 +59,12 @@ type Server struct {
 	// RecentCount as an admin sets them, at once on every instance.
 	// Uploaded images are written to UploadDir and served at
 	// /files/uploads/.
-	Users     byline.UserService
-	Sessions  byline.SessionService
-	Desk      byline.DeskService
+	Users    byline.UserService
+	Sessions byline.SessionService
+	Desk     byline.DeskService
+	// Autosaves, if set, keeps what the editor types every few seconds,
+	// for the user to recover after a crash or a closed tab.
+	Autosaves byline.AutosaveService
 	Settings  byline.SettingsService
 	Uploads   byline.UploadService
 	UploadDir string

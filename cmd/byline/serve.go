@@ -74,6 +74,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		Users:     db.Users,
 		Sessions:  db.Sessions,
 		Desk:      db.Desk,
+		Autosaves: db.Autosaves,
 		Settings:  db.Settings,
 		Uploads:   db.Uploads,
 		UploadDir: filepath.Join(publicDir, "uploads"),

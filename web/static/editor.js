@@ -2,8 +2,9 @@
 // a formatting toolbar with keyboard shortcuts that writes Markdown into the
 // body, images pasted, dropped or chosen from the media library and
 // uploaded in place (with alt text, caption and credit), the feature image
-// picked the same way, a word count and reading time as you type, and a
-// warning before leaving with unsaved changes.
+// picked the same way, a word count and reading time as you type, a
+// warning before leaving with unsaved changes, and an autosave to the
+// server every few seconds while you type.
 
 const form = document.getElementById("editor");
 const body = document.getElementById("body");
@@ -370,4 +371,90 @@ if (form) {
   });
   // Other scripts (the autosave) mark the form saved.
   form.addEventListener("byline:saved", () => (saved = snapshot()));
+}
+
+// Autosave: a few seconds after typing stops (and at least every
+// AUTOSAVE_MAX_WAIT while it goes on), send the form to the server, which
+// keeps it apart from the article, one per article and user. It is not a
+// save and makes no revision; after a crash or a closed tab, the editor
+// offers to restore it.
+const AUTOSAVE_DELAY = 2000;
+const AUTOSAVE_MAX_WAIT = 10000;
+const autosaveStatus = document.getElementById("autosave-status");
+if (form && form.dataset.autosave) {
+  const url = form.dataset.autosave;
+  const fields = () => {
+    const data = new FormData(form);
+    data.delete("action");
+    return new URLSearchParams(data);
+  };
+  let sent = fields().toString();
+  let timer = 0;
+  let firstChange = 0;
+  let inflight = null;
+  let stopped = false;
+  const show = (text, problem = false) => {
+    if (!autosaveStatus) return;
+    autosaveStatus.hidden = false;
+    autosaveStatus.textContent = text;
+    autosaveStatus.classList.toggle("nr-autosave-status--problem", problem);
+  };
+  const send = async () => {
+    clearTimeout(timer);
+    timer = 0;
+    firstChange = 0;
+    if (stopped) return;
+    const data = fields();
+    const text = data.toString();
+    if (text === sent) return;
+    inflight = new AbortController();
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        body: data,
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+        redirect: "manual", // signed out: the sign-in page is no answer
+        signal: inflight.signal,
+      });
+      let answer = null;
+      try {
+        answer = await res.json();
+      } catch {
+        answer = null;
+      }
+      if (res.type === "opaqueredirect") throw new Error("Not autosaved: you are signed out. Sign in again in another tab, then go on.");
+      if (!res.ok || !answer) throw new Error((answer && answer.error) || `Not autosaved (the server answered ${res.status}).`);
+      sent = text;
+      show(`Autosaved at ${answer.time}.`);
+    } catch (err) {
+      if (err.name === "AbortError") return;
+      show(err.message || "Not autosaved: the server could not be reached.", true);
+      schedule(); // try again
+    } finally {
+      inflight = null;
+    }
+  };
+  const schedule = () => {
+    if (stopped) return;
+    const now = Date.now();
+    if (!firstChange) firstChange = now;
+    clearTimeout(timer);
+    timer = setTimeout(send, Math.max(0, Math.min(AUTOSAVE_DELAY, firstChange + AUTOSAVE_MAX_WAIT - now)));
+  };
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+  // Saving makes the autosave pointless (the server removes it).
+  form.addEventListener("submit", () => {
+    stopped = true;
+    clearTimeout(timer);
+    if (inflight) inflight.abort();
+  });
+  // The tab going away with typing not yet sent: send it as it goes.
+  window.addEventListener("pagehide", () => {
+    if (stopped || !timer) return;
+    clearTimeout(timer);
+    const data = fields();
+    if (data.toString() !== sent) navigator.sendBeacon(url, data);
+  });
 }
