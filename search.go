@@ -15,9 +15,15 @@ import (
 // Words, phrases and excluded terms are kept as typed (not folded or
 // stemmed): the engine folds case and diacritics and stems words itself.
 type Query struct {
-	// Words are the bare words. Articles holding all of them rank first,
-	// then articles holding some of them.
+	// Words are the bare words, each once. Articles holding all of them
+	// rank first, then articles holding some of them.
 	Words []string
+
+	// Repeats counts, for each of Words, how many more times the reader
+	// gave it ("climate" in "climate models and climate policy": 1); nil
+	// or short for words given once. A word asked for more often weighs
+	// more in the ranking (see Weight), as BM25 weighs a query's terms.
+	Repeats []int
 
 	// Prefix reports that the last of Words was still being typed, so
 	// Suggest matches it as the beginning of a word. Search ignores it.
@@ -50,6 +56,7 @@ const (
 
 	// MaxQueryTerms bounds the words, phrases and excluded terms of a
 	// query together, so that a pasted page cannot make a huge search.
+	// Stop words have a bound of their own, the same.
 	MaxQueryTerms = 32
 )
 
@@ -66,6 +73,15 @@ const (
 // SortRelevance).
 func (s SearchSort) Valid() bool {
 	return s == "" || s == SortRelevance || s == SortNewest
+}
+
+// Weight returns how many times the reader asked for q.Words[i]: 1, plus
+// its Repeats.
+func (q Query) Weight(i int) int {
+	if i < len(q.Repeats) {
+		return 1 + max(q.Repeats[i], 0)
+	}
+	return 1
 }
 
 // HasTerms reports whether q asks for any text to be present: a word or a

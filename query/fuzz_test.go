@@ -21,8 +21,11 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		q := Parse(in)
-		if n := len(q.Words) + len(q.Phrases) + len(q.Exclude); n > byline.MaxQueryTerms {
-			t.Fatalf("Parse(%q) has %d terms, more than %d", in, n, byline.MaxQueryTerms)
+		if n := len(SignificantWords(q.Words)) + len(q.Phrases) + len(q.Exclude); n > 2*byline.MaxQueryTerms {
+			t.Fatalf("Parse(%q) has %d terms, more than %d", in, n, 2*byline.MaxQueryTerms)
+		}
+		if len(q.Repeats) > len(q.Words) {
+			t.Fatalf("Parse(%q) has %d repeat counts for %d words", in, len(q.Repeats), len(q.Words))
 		}
 		check := func(kind, term string, spaces bool) {
 			if term == "" || !utf8.ValidString(term) || strings.Contains(term, `"`) ||

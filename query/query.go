@@ -17,7 +17,10 @@
 // word is cut at no character inside it, only trimmed of the punctuation
 // around it ("(syria)," is the word syria); the engine splits "U.S." or
 // "well-known" into its words as it does when indexing. Input past
-// MaxBytes, and terms past [byline.MaxQueryTerms], are ignored.
+// MaxBytes, and terms past [byline.MaxQueryTerms], are ignored; stop words
+// have a bound of their own, the same, so that a question's "what is the"
+// takes no place from the words that decide it. A word given again is
+// kept once, and counted in Query.Repeats.
 //
 // This package does not know about stop words, stemming or the engine's
 // escaping: the backends do.
@@ -77,9 +80,9 @@ type parser struct {
 	pos int
 	q   byline.Query
 
-	terms       int             // words, phrases and exclusions so far
-	seen        map[string]bool // lower-cased terms already taken, by kind
-	lastWasWord bool            // the last thing read was a bare word
+	terms, stops int            // words (stop words aside), phrases and exclusions so far; stop words so far
+	seen         map[string]int // lower-cased terms already taken, by kind, to their index in their list
+	lastWasWord  bool           // the last thing read was a bare word
 }
 
 func (p *parser) parse() {
@@ -246,24 +249,44 @@ func ParseDate(s string) (start, next time.Time, ok bool) {
 // "exclude") unless it is already there or the query is full, and reports
 // whether it added it.
 func (p *parser) addTerm(kind, term string) bool {
-	if term == "" || p.terms >= byline.MaxQueryTerms {
+	if term == "" {
+		return false
+	}
+	key := kind + "\x00" + strings.ToLower(term)
+	if i, ok := p.seen[key]; ok {
+		if kind == "word" {
+			// Asked for again: the word weighs more (Query.Weight).
+			if len(p.q.Repeats) < len(p.q.Words) {
+				p.q.Repeats = append(p.q.Repeats, make([]int, len(p.q.Words)-len(p.q.Repeats))...)
+			}
+			p.q.Repeats[i]++
+		}
+		return false
+	}
+	stop := kind == "word" && IsStopWord(term)
+	if (stop && p.stops >= byline.MaxQueryTerms) || (!stop && p.terms >= byline.MaxQueryTerms) {
 		return false
 	}
 	if p.seen == nil {
-		p.seen = make(map[string]bool)
+		p.seen = make(map[string]int)
 	}
-	key := kind + "\x00" + strings.ToLower(term)
-	if p.seen[key] {
-		return false
+	if stop {
+		p.stops++
+	} else {
+		p.terms++
 	}
-	p.seen[key] = true
-	p.terms++
 	switch kind {
 	case "word":
+		p.seen[key] = len(p.q.Words)
 		p.q.Words = append(p.q.Words, term)
+		if p.q.Repeats != nil {
+			p.q.Repeats = append(p.q.Repeats, 0)
+		}
 	case "phrase":
+		p.seen[key] = len(p.q.Phrases)
 		p.q.Phrases = append(p.q.Phrases, term)
 	case "exclude":
+		p.seen[key] = len(p.q.Exclude)
 		p.q.Exclude = append(p.q.Exclude, term)
 	}
 	return true

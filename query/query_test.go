@@ -1,6 +1,7 @@
 package query
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -32,7 +33,7 @@ func TestParse(t *testing.T) {
 		{"a trailing space ends the last word", "russia syria ", byline.Query{Words: []string{"russia", "syria"}}},
 		{"punctuation around words is trimmed", "(syria), ¿russia? ", byline.Query{Words: []string{"syria", "russia"}}},
 		{"punctuation inside a word stays for the engine to split", "U.S. well-known don't", byline.Query{Words: []string{"U.S", "well-known", "don't"}, Prefix: true}},
-		{"repeated words count once", "syria Syria SYRIA ", byline.Query{Words: []string{"syria"}}},
+		{"repeated words are kept once and counted", "syria Syria SYRIA ", byline.Query{Words: []string{"syria"}, Repeats: []int{2}}},
 		{"a phrase", `"united states" syria`, byline.Query{Words: []string{"syria"}, Phrases: []string{"united states"}, Prefix: true}},
 		{"a phrase's spacing is normalized", "\"  united \t states  \" ", byline.Query{Phrases: []string{"united states"}}},
 		{"a phrase ending the text is no prefix", `syria "united states"`, byline.Query{Words: []string{"syria"}, Phrases: []string{"united states"}}},
@@ -163,4 +164,27 @@ func quoteAll(ss []string) []string {
 		out[i] = `"` + s + `"`
 	}
 	return out
+}
+
+// A word given again is kept once and counted, so the ranking can weigh
+// it; stop words take no place from the words that decide a search.
+func TestParse_repeatsAndStopWords(t *testing.T) {
+	q := Parse("climate models and the climate policy of CLIMATE")
+	if want := []string{"climate", "models", "and", "the", "policy", "of"}; !reflect.DeepEqual(q.Words, want) {
+		t.Fatalf("Words = %q, want %q", q.Words, want)
+	}
+	if got := []int{q.Weight(0), q.Weight(1), q.Weight(4)}; !reflect.DeepEqual(got, []int{3, 1, 1}) {
+		t.Errorf("Weight of climate, models, policy = %v, want [3 1 1]", got)
+	}
+	if q := Parse("a b c"); q.Repeats != nil {
+		t.Errorf("Parse(%q).Repeats = %v, want nil", "a b c", q.Repeats)
+	}
+	var long []string
+	for i := range byline.MaxQueryTerms {
+		long = append(long, "the", "of", fmt.Sprintf("word%d", i))
+	}
+	q = Parse(strings.Join(long, " "))
+	if got := len(SignificantWords(q.Words)); got != byline.MaxQueryTerms {
+		t.Errorf("Parse(%d words between stop words) kept %d of them, want %d", byline.MaxQueryTerms, got, byline.MaxQueryTerms)
+	}
 }

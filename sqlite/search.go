@@ -22,8 +22,8 @@ type SearchService struct {
 	articles *ArticleService // for loading authors and tags
 
 	// Tests lower these; 0 means the constants of the same names.
-	exactCount, rankCandidates int
-	sampleMatches, minSample   int
+	exactCount, rankWindow, rareBudget int
+	sampleMatches, minSample           int
 
 	vocab        vocabulary    // for DidYouMean
 	vocabRefresh time.Duration // 0: the constant vocabularyRefresh
@@ -52,9 +52,9 @@ func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.Sea
 	var count matchCount
 	var err error
 	if q.Tag != nil || q.Author != nil || q.Since != nil || q.Before != nil {
-		count, err = s.countFiltered(ctx, terms.any(), vis, s.visibility(byline.Query{}, 0))
+		count, err = s.countFiltered(ctx, q, terms.any(), vis, s.visibility(byline.Query{}, 0))
 	} else {
-		count, err = s.countOrEstimate(ctx, terms.any(), vis)
+		count, err = s.countOrEstimate(ctx, q, terms.any(), vis)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.String(), err)
@@ -72,6 +72,10 @@ func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.Sea
 	case q.Sort == byline.SortNewest:
 		hits, err = s.newest(ctx, terms.any(), vis, offset, limit)
 	default:
+		var rare string
+		if rare, err = s.rareWords(ctx, terms.distinct()); err != nil {
+			break
+		}
 		// Rank each group as far as the page needs.
 		need := offset + limit
 		for i, expr := range groups {
@@ -79,13 +83,7 @@ func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.Sea
 				break
 			}
 			var ranked []scoredID
-			if count.recency {
-				// Too many to rank by bm25 within a search's budget.
-				ranked, err = s.rankRecent(ctx, expr, terms.inHeadline(expr), vis, need, i, count.window)
-			} else {
-				ranked, err = s.rankAll(ctx, expr, vis, need, i)
-			}
-			if err != nil {
+			if ranked, err = s.rank(ctx, expr, rare, vis, need, i); err != nil {
 				break
 			}
 			hits = append(hits, ranked...)
@@ -107,34 +105,46 @@ func (s *SearchService) Search(ctx context.Context, q byline.Query) (*byline.Sea
 }
 
 // browse lists, newest first, the articles a query without words selects
-// by its filters and exclusions.
+// by its filters and exclusions: a list query on the indexes (a tag's or
+// an author's articles, or a range of live_at), no text search. The total
+// is counted up to exactCount; past that, for a date range alone, it is
+// the span of IDs the dates cover, an estimate.
 func (s *SearchService) browse(ctx context.Context, q byline.Query) (*byline.SearchResult, error) {
 	filter, args := s.filterSQL(q)
 	if ex := termsOf(q).exclude; ex != "" {
 		filter += " AND a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
 		args = append(args, ex)
 	}
-	rows, err := s.db.prepared.QueryContext(ctx, `SELECT a.id, count(*) OVER () FROM articles a
-		WHERE `+filter+` ORDER BY a.live_at DESC, a.id DESC LIMIT ? OFFSET ?`,
-		append(args, q.PageLimit(), max(q.Offset, 0))...)
+	// The index on (id, live_at) holds what the filters and the order
+	// read, so no article's row (with its body) is read for them.
+	from := "articles a"
+	if q.Tag != nil || q.Author != nil {
+		from = "articles a INDEXED BY articles_search_live"
+	}
+	ids, err := s.ids(ctx, `SELECT a.id FROM `+from+` WHERE `+filter+` ORDER BY a.live_at DESC, a.id DESC LIMIT ? OFFSET ?`,
+		append(slices.Clone(args), q.PageLimit(), max(q.Offset, 0))...)
 	if err != nil {
 		return nil, fmt.Errorf("browse %q: %w", q.String(), err)
 	}
-	defer rows.Close()
 	res := &byline.SearchResult{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id, &res.Total); err != nil {
-			return nil, fmt.Errorf("browse %q: %w", q.String(), err)
-		}
+	for _, id := range ids {
 		res.Hits = append(res.Hits, &byline.SearchHit{Article: &byline.Article{ID: id}})
 	}
-	if err := rows.Err(); err != nil {
+	err = s.db.prepared.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+from+` WHERE `+filter+` LIMIT ?)`,
+		append(args, s.exact()+1)...).Scan(&res.Total)
+	if err != nil {
 		return nil, fmt.Errorf("browse %q: %w", q.String(), err)
 	}
-	if len(res.Hits) == 0 && q.Offset > 0 {
-		err := s.db.prepared.QueryRowContext(ctx, `SELECT count(*) FROM articles a WHERE `+filter, args...).Scan(&res.Total)
-		if err != nil {
+	if res.Total > s.exact() {
+		if q.Tag == nil && q.Author == nil {
+			first, last, err := s.idRange(ctx, q)
+			if err != nil {
+				return nil, fmt.Errorf("browse %q: %w", q.String(), err)
+			}
+			res.Total, res.Approximate = max(res.Total, int(last-first+1)), true
+		} else if err := s.db.prepared.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+filter, args...).Scan(&res.Total); err != nil {
+			// A tag's or an author's articles are a set SQLite reads
+			// from its index: counting them is cheap.
 			return nil, fmt.Errorf("browse %q: %w", q.String(), err)
 		}
 	}
@@ -301,17 +311,12 @@ func (s *SearchService) Related(ctx context.Context, a *byline.Article, n int) (
 	if len(words) == 0 {
 		return nil, nil
 	}
-	terms := searchTerms{should: words}
 	expr := ftsAny(words)
 	vis := s.visibility(byline.Query{}, a.ID)
-	count, err := s.countOrEstimate(ctx, expr, vis)
+	rare, err := s.rareWords(ctx, words)
 	var ranked []scoredID
-	switch {
-	case err != nil || count.total == 0:
-	case count.recency:
-		ranked, err = s.rankRecent(ctx, expr, terms.inHeadline(expr), vis, n, 1, count.window)
-	default:
-		ranked, err = s.rankAll(ctx, expr, vis, n, 1)
+	if err == nil {
+		ranked, err = s.rank(ctx, expr, rare, vis, n, 1)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("related to article %d: %w", a.ID, err)

@@ -3,10 +3,12 @@ package sqlite
 import "time"
 
 // SetSearchLimits lowers how many matches a search counts one by one
-// (exactCount) and how many candidates it ranks (rankCandidates), so a
-// test can reach the ranking of large searches with a few articles.
-func SetSearchLimits(s *SearchService, exact, candidates int) {
-	s.exactCount, s.rankCandidates = exact, candidates
+// (exactCount), how many of the newest it ranks when there are more
+// (rankWindow) and how many matches its rare words may hold (rareBudget; -1
+// for none), so a test can reach the ranking of large searches with a few
+// articles.
+func SetSearchLimits(s *SearchService, exact, window, rare int) {
+	s.exactCount, s.rankWindow, s.rareBudget = exact, window, rare
 }
 
 // SetVocabularyRefresh sets how old DidYouMean's vocabulary may grow, once

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/bylinenews/byline"
@@ -43,18 +44,27 @@ func ftsNot(expr, not string) string {
 
 // searchTerms is a query's text split the way ranking needs it.
 type searchTerms struct {
-	should  []string // word strings: all of them rank first, any of them matches
+	should  []string // word strings, each as often as the reader gave it: all of them rank first, any of them matches
 	must    []string // phrase strings, each required
 	exclude string   // an expression no result may match, or ""
 	marked  []string // the words and phrases of should and must, unquoted, to mark in results
 }
 
 // termsOf splits q for Search: its significant words (see
-// query.SignificantWords) rank and mark; the others are left out.
+// query.SignificantWords) rank and mark; the others are left out. A word
+// the reader gave twice is in should twice, so bm25, which sums over the
+// expression's phrases, weighs it twice.
 func termsOf(q byline.Query) searchTerms {
 	var t searchTerms
-	for _, w := range query.SignificantWords(q.Words) {
-		t.should, t.marked = append(t.should, ftsString(w)), append(t.marked, w)
+	dropStops := len(query.SignificantWords(q.Words)) < len(q.Words)
+	for i, w := range q.Words {
+		if dropStops && query.IsStopWord(w) {
+			continue
+		}
+		for range q.Weight(i) {
+			t.should = append(t.should, ftsString(w))
+		}
+		t.marked = append(t.marked, w)
 	}
 	for _, p := range q.Phrases {
 		t.must, t.marked = append(t.must, ftsString(p)), append(t.marked, p)
@@ -67,6 +77,17 @@ func termsOf(q byline.Query) searchTerms {
 	return t
 }
 
+// distinct returns the word strings of should, each once.
+func (t searchTerms) distinct() []string {
+	var out []string
+	for _, w := range t.should {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 // all matches the articles holding every word and phrase.
 func (t searchTerms) all() string {
 	return ftsNot(ftsAll(append(append([]string{}, t.should...), t.must...)), t.exclude)
@@ -75,7 +96,7 @@ func (t searchTerms) all() string {
 // some matches the articles holding some but not all of the words, and
 // every phrase. It is "" when there is no such group (one word or none).
 func (t searchTerms) some() string {
-	if len(t.should) < 2 {
+	if len(t.distinct()) < 2 {
 		return ""
 	}
 	expr := ftsNot(ftsAny(t.should), ftsAll(t.should))
@@ -97,10 +118,4 @@ func (t searchTerms) any() string {
 		expr = "(" + expr + " AND " + ftsAll(t.must) + ")"
 	}
 	return ftsNot(expr, t.exclude)
-}
-
-// inHeadline narrows expr (one of the groups) to the articles whose
-// headline or dek holds one of the words or phrases.
-func (t searchTerms) inHeadline(expr string) string {
-	return "(" + expr + " AND {headline dek} : " + ftsAny(append(append([]string{}, t.should...), t.must...)) + ")"
 }

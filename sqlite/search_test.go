@@ -17,14 +17,13 @@ import (
 // SQLite's own.
 
 // TestSearchService_Search_large reaches the handling of searches that
-// match very many articles (an estimated total, recency ranking with
-// headline matches first) by lowering its thresholds.
+// match more articles than it ranks one by one (an estimated total, the
+// candidates bounded) by lowering its thresholds.
 func TestSearchService_Search_large(t *testing.T) {
 	t.Parallel()
 	db := dbtest.OpenSQLite(t)
-	db.Now = func() time.Time { return t0.AddDate(1, 0, 0) }
+	db.Now = func() time.Time { return t0.AddDate(0, 1, 0) }
 	articles, search := sqlite.NewArticleService(db), sqlite.NewSearchService(db)
-	sqlite.SetSearchLimits(search, 10, 3)
 	ctx := t.Context()
 	headline := map[int64]bool{}
 	for i := range 30 {
@@ -41,52 +40,81 @@ func TestSearchService_Search_large(t *testing.T) {
 		}
 		headline[a.ID] = i%3 == 0
 	}
-	seen := map[int64]bool{}
-	var order []int64
-	for page := 0; page < 4; page++ {
-		q := query.Parse("quake")
-		q.Limit, q.Offset = 10, page*10
-		res, err := search.Search(ctx, q)
-		if err != nil {
-			t.Fatalf("Search(quake, offset %d): %v", q.Offset, err)
-		}
-		if !res.Approximate || res.Total < 20 || res.Total > 40 {
-			t.Errorf("Search(quake, offset %d): Total %d, Approximate %v; want an estimate near 29", q.Offset, res.Total, res.Approximate)
-		}
-		for i, h := range res.Hits {
-			if seen[h.Article.ID] {
-				t.Errorf("article %d on two pages", h.Article.ID)
+	pages := func(t *testing.T) []int64 {
+		t.Helper()
+		seen := map[int64]bool{}
+		var order []int64
+		for page := 0; page < 4; page++ {
+			q := query.Parse("quake")
+			q.Limit, q.Offset = 10, page*10
+			res, err := search.Search(ctx, q)
+			if err != nil {
+				t.Fatalf("Search(quake, offset %d): %v", q.Offset, err)
 			}
-			seen[h.Article.ID] = true
-			order = append(order, h.Article.ID)
-			if i > 0 && h.Score > res.Hits[i-1].Score {
-				t.Errorf("offset %d: score rises at hit %d", q.Offset, i)
+			if !res.Approximate || res.Total < 20 || res.Total > 40 {
+				t.Errorf("Search(quake, offset %d): Total %d, Approximate %v; want an estimate near 29", q.Offset, res.Total, res.Approximate)
+			}
+			for i, h := range res.Hits {
+				if seen[h.Article.ID] {
+					t.Errorf("article %d on two pages", h.Article.ID)
+				}
+				seen[h.Article.ID] = true
+				order = append(order, h.Article.ID)
+				if i > 0 && h.Score > res.Hits[i-1].Score {
+					t.Errorf("offset %d: score rises at hit %d", q.Offset, i)
+				}
 			}
 		}
-	}
-	if len(order) != 29 {
-		t.Errorf("pages hold %d articles, want all 29 (the draft left out)", len(order))
-	}
-	// Of the newest 6 matches, the 2 with the word in the headline lead.
-	for i, id := range order[:2] {
-		if !headline[id] {
-			t.Errorf("hit %d (article %d) has no headline match; want the recent headline matches first", i, id)
+		if len(order) != 29 {
+			t.Errorf("pages hold %d articles, want all 29 (the draft left out)", len(order))
 		}
+		return order
 	}
-	for i := 3; i < 6; i++ {
-		if order[i] > order[i-1] && !headline[order[i-1]] {
-			t.Errorf("hits %d and %d are not newest first", i-1, i)
+
+	t.Run("a rare word's matches are all ranked: headline matches of any age first", func(t *testing.T) {
+		sqlite.SetSearchLimits(search, 10, 3, 0)
+		order := pages(t)
+		for i, id := range order[:10] {
+			if !headline[id] {
+				t.Errorf("hit %d (article %d) has no headline match; want the 10 headline matches first", i, id)
+			}
 		}
-	}
+		for i := 1; i < 10; i++ {
+			if order[i] > order[i-1] {
+				t.Errorf("headline matches %d and %d are not newest first (the recency prior breaks their tie)", i-1, i)
+			}
+		}
+	})
+	t.Run("with no rare word, the newest matches are ranked", func(t *testing.T) {
+		sqlite.SetSearchLimits(search, 10, 9, -1)
+		order := pages(t)
+		// The first page ranks the 10 newest matches (the window of 9 and
+		// the match that shows there are more), 3 of them with the word in
+		// the headline; the next pages hold the others, newest first.
+		newest := slices.Sorted(slices.Values(order))[len(order)-10:]
+		for i, id := range order[:10] {
+			if !slices.Contains(newest, id) {
+				t.Errorf("hit %d (article %d) is not among the 10 newest matches", i, id)
+			}
+			if want := i < 3; headline[id] != want {
+				t.Errorf("hit %d (article %d): headline match %v, want %v", i, id, headline[id], want)
+			}
+		}
+		for i := 11; i < len(order); i++ {
+			if order[i] > order[i-1] {
+				t.Errorf("hits %d and %d, past the ranked window, are not newest first", i-1, i)
+			}
+		}
+	})
 
 	q := query.Parse("quake")
 	q.Sort = byline.SortNewest
 	res, err := search.Search(ctx, q)
-	if err != nil || len(res.Hits) != 10 || res.Hits[0].Article.ID != slices.Max(order) {
+	if err != nil || len(res.Hits) != 10 || !headline[res.Hits[1].Article.ID] && res.Hits[0].Article.ID < res.Hits[1].Article.ID {
 		t.Errorf("Search(quake, newest first) = %d hits, %v; want 10, the newest first", len(res.Hits), err)
 	}
 
-	related, err := search.Related(ctx, &byline.Article{ID: order[0], Headline: "Quake"}, 5)
+	related, err := search.Related(ctx, &byline.Article{ID: res.Hits[0].Article.ID, Headline: "Quake"}, 5)
 	if err != nil || len(related) != 5 {
 		t.Errorf("Related(Quake) = %d articles, %v; want 5", len(related), err)
 	}
@@ -140,7 +168,7 @@ func TestSearchService_Search_filteredCommon(t *testing.T) {
 	articles, search := sqlite.NewArticleService(db), sqlite.NewSearchService(db)
 	// 200 articles match "quake", more than exactCount (60); the 50 of
 	// tag Geo are fewer, so only the sample makes their total an estimate.
-	sqlite.SetSearchLimits(search, 60, 3)
+	sqlite.SetSearchLimits(search, 60, 3, 0)
 	sqlite.SetSearchSample(search, 40, 5)
 	ctx := t.Context()
 	var list []*byline.Article
@@ -195,5 +223,42 @@ func TestSearchService_Search_filteredCommon(t *testing.T) {
 	}
 	if res.Approximate || res.Total != 2 || len(res.Hits) != 2 || res.Hits[0].Article.Headline != "Report 5" {
 		t.Errorf("quake tag:rare = %d hits of %d (approximate %v); want the 2, counted exactly, newest first", len(res.Hits), res.Total, res.Approximate)
+	}
+}
+
+// A search with a date filter whose words are common reports about the
+// articles of those dates, not of the whole archive ("housing
+// after:2024-06-01" once reported as many as "housing").
+func TestSearchService_Search_dateTotal(t *testing.T) {
+	t.Parallel()
+	db := dbtest.OpenSQLite(t)
+	db.Now = func() time.Time { return t0.AddDate(2, 0, 0) }
+	articles, search := sqlite.NewArticleService(db), sqlite.NewSearchService(db)
+	sqlite.SetSearchLimits(search, 20, 9, 0)
+	sqlite.SetSearchSample(search, 40, 5)
+	var list []*byline.Article
+	for i := range 200 {
+		list = append(list, &byline.Article{Headline: fmt.Sprintf("Housing report %d", i), Body: "Rents rose again.",
+			Status: byline.Published, PublishedAt: t0.AddDate(0, 0, i)})
+	}
+	if _, err := byline.ImportArticles(t.Context(), articles, list); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		q          string
+		want, near int
+	}{
+		{"housing", 200, 30},
+		{"housing after:" + t0.AddDate(0, 0, 149).Format(time.DateOnly), 50, 15},
+		{"housing before:" + t0.AddDate(0, 0, 100).Format(time.DateOnly), 100, 25},
+		{"after:" + t0.AddDate(0, 0, 49).Format(time.DateOnly), 150, 20},
+	} {
+		res, err := search.Search(t.Context(), query.Parse(tt.q))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total < tt.want-tt.near || res.Total > tt.want+tt.near {
+			t.Errorf("Search(%q).Total = %d (approximate %v), want about %d", tt.q, res.Total, res.Approximate, tt.want)
+		}
 	}
 }

@@ -275,12 +275,21 @@ func newBM25Baseline(t testing.TB, docs []cisiDoc) *bm25Baseline {
 	return &bm25Baseline{db}
 }
 
-// rank returns the first 100 documents for text.
-func (b *bm25Baseline) rank(t testing.TB, text string) []int {
+// rank returns the first 100 documents for text, each of its words asked
+// for once.
+func (b *bm25Baseline) rank(t testing.TB, text string) []int { return b.rankWords(t, text, false) }
+
+// rankRepeats is rank with a word given twice asked for twice (FTS5 then
+// scores it twice): the baseline of the weighting of repeated words.
+func (b *bm25Baseline) rankRepeats(t testing.TB, text string) []int {
+	return b.rankWords(t, text, true)
+}
+
+func (b *bm25Baseline) rankWords(t testing.TB, text string, repeats bool) []int {
 	t.Helper()
 	var words []string
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		if !query.IsStopWord(w) && !slices.Contains(words, `"`+w+`"`) {
+		if !query.IsStopWord(w) && (repeats || !slices.Contains(words, `"`+w+`"`)) {
 			words = append(words, `"`+w+`"`)
 		}
 	}
@@ -377,6 +386,7 @@ func TestCISIRelevance(t *testing.T) {
 	baseline := newBM25Baseline(t, docs)
 	base := scoreCISI(queries, func(text string) []int { return baseline.rank(t, text) })
 	t.Logf("plain FTS5 bm25(), stop words dropped: %v", base)
+	t.Logf("the same, a word given twice asked for twice: %v", scoreCISI(queries, func(text string) []int { return baseline.rankRepeats(t, text) }))
 	for _, store := range []string{"sqlite", "postgres"} {
 		t.Run(store, func(t *testing.T) {
 			pgURL := ""
@@ -386,11 +396,15 @@ func TestCISIRelevance(t *testing.T) {
 			ts := cisiSite(t, docs, pgURL)
 			ours := scoreCISI(queries, func(text string) []int { return apiRanking(t, ts, text) })
 			t.Logf("Byline's search API on %s: %v (nDCG@10 %+.1f%% against bm25)", store, ours, 100*(ours.ndcg/base.ndcg-1))
-			// A floor against collapse while the ranking is reworked (issue
-			// 17): the search API once ranked most of these questions by
-			// recency and scored a third of bm25's nDCG@10.
-			if floor := 0.25; ours.ndcg < floor*base.ndcg {
-				t.Errorf("%s: %v, below %.0f%% of plain FTS5 bm25() on the same documents (%v)", store, ours, 100*floor, base)
+			// SQLite ranks by BM25 with the reader's repeated words weighted
+			// (issue 17's goal: 5% above plain bm25). PostgreSQL's ranking
+			// is not reworked yet: a floor against collapse only.
+			floor := 1.05
+			if store == "postgres" {
+				floor = 0.25
+			}
+			if ours.ndcg < floor*base.ndcg {
+				t.Errorf("%s: %v, below %.0f%% of plain FTS5 bm25()'s nDCG@10 on the same documents (%v)", store, ours, 100*floor, base)
 			}
 		})
 	}
