@@ -45,6 +45,10 @@ type Article struct {
 
 	Authors []Author
 	Tags    []Tag
+	// Sections are the article's sections, the primary one first; it is
+	// the kicker over the headline. They are matched by slug when saved
+	// (one not on the site is created with its name).
+	Sections []Section
 
 	Status      Status
 	PublishedAt time.Time // when it is (or was, or will be) public; zero for a draft never scheduled
@@ -61,6 +65,14 @@ type Author struct {
 	ID   int64
 	Slug string
 	Name string
+}
+
+// PrimarySection returns the article's first section, or nil.
+func (a *Article) PrimarySection() *Section {
+	if len(a.Sections) == 0 {
+		return nil
+	}
+	return &a.Sections[0]
 }
 
 // Tag labels articles on a subject.
@@ -161,13 +173,20 @@ func (a *Article) Validate() error {
 			return Errorf(Invalid, "A tag must be 1 to %d characters.", MaxNameRunes)
 		}
 	}
+	for _, s := range a.Sections {
+		if strings.TrimSpace(s.Name) == "" && s.Slug == "" || utf8.RuneCountInString(s.Name) > MaxNameRunes {
+			return Errorf(Invalid, "A section's name must be 1 to %d characters.", MaxNameRunes)
+		}
+	}
 	return nil
 }
 
 // ArticleFilter selects articles. Nil fields do not filter. Without
 // IncludeHidden only articles visible to readers are returned.
 type ArticleFilter struct {
-	Tag           *string // tag slug
+	Tag *string // tag slug
+	// Section is a section's slug: its articles and its subsections'.
+	Section       *string
 	Author        *string // author slug
 	Status        *Status
 	IncludeHidden bool // drafts and not-yet-due scheduled articles too (the newsroom)

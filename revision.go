@@ -56,6 +56,7 @@ type ArticleUpdate struct {
 	FeatureImageURL *string
 	Authors         *[]Author
 	Tags            *[]Tag
+	Sections        *[]Section
 	Status          *Status
 	PublishedAt     *time.Time
 }
@@ -77,6 +78,9 @@ func (upd ArticleUpdate) Apply(a *Article) {
 	}
 	if upd.Tags != nil {
 		a.Tags = append([]Tag(nil), (*upd.Tags)...)
+	}
+	if upd.Sections != nil {
+		a.Sections = append([]Section(nil), (*upd.Sections)...)
 	}
 	if upd.Status != nil {
 		a.Status = *upd.Status

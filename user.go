@@ -149,6 +149,10 @@ func (u *User) CanManageUsers() bool { return u != nil && u.Role.AtLeast(RoleAdm
 // admins.
 func (u *User) CanManageSettings() bool { return u != nil && u.Role.AtLeast(RoleAdmin) }
 
+// CanManageStructure reports whether u may change how the site is laid
+// out for readers: its sections, pages and menus. Editors and admins.
+func (u *User) CanManageStructure() bool { return u != nil && u.Role.AtLeast(RoleEditor) }
+
 // UserUpdate changes some of a user's fields; nil fields stay as they are.
 type UserUpdate struct {
 	Name     *string

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -17,6 +18,8 @@ import (
 
 // Writer writes a site's articles in an export format.
 type Writer interface {
+	// WriteSections adds the site's sections, before any article.
+	WriteSections(sections []*byline.Section) error
 	// Write adds one article.
 	Write(rec *byline.ArticleRecord) error
 	// Close finishes the file. It does not close the underlying writer.
@@ -29,6 +32,33 @@ type Site struct {
 	Description string
 	BaseURL     string    // e.g. https://news.example.com, no slash at the end
 	Now         time.Time // the export's time; time.Now when zero
+}
+
+// Source is what ExportSite reads: a site's services. Sections may be nil.
+type Source struct {
+	Articles byline.ArticleService
+	Sections byline.SectionService
+}
+
+// ExportSite writes the whole site to w, its structure first (sections),
+// then every article, and returns how many articles it wrote. It does not
+// close w.
+func ExportSite(ctx context.Context, src Source, w Writer) (int, error) {
+	if src.Sections != nil {
+		sections, err := src.Sections.List(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if err := w.WriteSections(sections); err != nil {
+			return 0, err
+		}
+	}
+	n := 0
+	err := src.Articles.Export(ctx, func(rec *byline.ArticleRecord) error {
+		n++
+		return w.Write(rec)
+	})
+	return n, err
 }
 
 // ExportFormats are the formats NewWriter writes.
@@ -61,6 +91,9 @@ type WXRWriter struct {
 	authors []byline.Author // by first appearance
 	tags    []byline.Tag
 	seen    map[string]bool
+	// sections are the site's, written as the channel's categories; an
+	// article's section that is not among them is added.
+	sections []*byline.Section
 }
 
 // attachmentIDs puts attachment posts in an ID range of their own.
@@ -79,9 +112,28 @@ func NewWXRWriter(w io.Writer, site Site) (*WXRWriter, error) {
 	return &WXRWriter{out: w, site: site, tmp: tmp, buf: bufio.NewWriterSize(tmp, 64<<10), seen: map[string]bool{}}, nil
 }
 
+// WriteSections keeps the sections for the channel's categories, parents
+// before their subsections, as WordPress's importer wants them.
+func (x *WXRWriter) WriteSections(sections []*byline.Section) error {
+	ordered, _ := byline.SectionTree(sections)
+	for _, sec := range ordered {
+		if !x.seen["s:"+sec.Slug] {
+			x.seen["s:"+sec.Slug] = true
+			x.sections = append(x.sections, sec)
+		}
+	}
+	return nil
+}
+
 // Write adds a post for rec, and an attachment for its feature image.
 func (x *WXRWriter) Write(rec *byline.ArticleRecord) error {
 	a := rec.Article
+	for _, sec := range a.Sections {
+		if !x.seen["s:"+sec.Slug] {
+			x.seen["s:"+sec.Slug] = true
+			x.sections = append(x.sections, &byline.Section{Slug: sec.Slug, Name: sec.Name})
+		}
+	}
 	for _, au := range a.Authors {
 		if !x.seen["a:"+au.Slug] {
 			x.seen["a:"+au.Slug] = true
@@ -146,6 +198,11 @@ func (x *WXRWriter) Write(rec *byline.ArticleRecord) error {
 	cdata(b, "wp:post_type", "post")
 	cdata(b, "wp:post_password", "")
 	element(b, "wp:is_sticky", "0")
+	for _, sec := range a.Sections {
+		fmt.Fprintf(b, "\t\t<category domain=\"category\" nicename=\"%s\">", attr(sec.Slug))
+		writeCDATA(b, xmlSafe(sec.Name))
+		b.WriteString("</category>\n")
+	}
 	for _, t := range a.Tags {
 		fmt.Fprintf(b, "\t\t<category domain=\"post_tag\" nicename=\"%s\">", attr(t.Slug))
 		writeCDATA(b, xmlSafe(t.Name))
@@ -229,6 +286,17 @@ func (x *WXRWriter) Close() error {
 		inlineCDATA(b, "wp:author_first_name", "")
 		inlineCDATA(b, "wp:author_last_name", "")
 		b.WriteString("</wp:author>\n")
+	}
+	for i, sec := range x.sections {
+		b.WriteString("\t<wp:category>")
+		fmt.Fprintf(b, "<wp:term_id>%d</wp:term_id>", i+1)
+		inlineCDATA(b, "wp:category_nicename", sec.Slug)
+		inlineCDATA(b, "wp:category_parent", sec.ParentSlug)
+		inlineCDATA(b, "wp:cat_name", xmlSafe(sec.Name))
+		if sec.Description != "" {
+			inlineCDATA(b, "wp:category_description", xmlSafe(sec.Description))
+		}
+		b.WriteString("</wp:category>\n")
 	}
 	for i, t := range x.tags {
 		b.WriteString("\t<wp:tag>")

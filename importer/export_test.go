@@ -70,7 +70,7 @@ func TestWXRWriter_Structure(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	w, _ := NewWXRWriter(&buf, Site{Title: "The Daily Example", BaseURL: "https://news.example.com/"})
-	if err := s.Export(t.Context(), w.Write); err != nil {
+	if _, err := ExportSite(t.Context(), s.source(), w); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
@@ -115,6 +115,25 @@ func TestWXRWriter_Structure(t *testing.T) {
 		t.Errorf("authors %v lack jdoe and ruth-harris", logins)
 	}
 
+	tagSlugs, categorySlugs := map[string]bool{}, map[string]bool{}
+	for _, tag := range ch.all(nsWP, "tag") {
+		tagSlugs[tag.child(nsWP, "tag_slug").Text] = true
+	}
+	for _, c := range ch.all(nsWP, "category") {
+		nice, name := c.child(nsWP, "category_nicename"), c.child(nsWP, "cat_name")
+		if nice == nil || name == nil || nice.Text == "" || name.Text == "" || c.child(nsWP, "term_id") == nil {
+			t.Errorf("wp:category without nicename, name or term ID: %+v", c)
+			continue
+		}
+		if p := c.child(nsWP, "category_parent"); p != nil && p.Text != "" && !categorySlugs[p.Text] {
+			t.Errorf("wp:category %s comes before its parent %s", nice.Text, p.Text)
+		}
+		categorySlugs[nice.Text] = true
+	}
+	if !categorySlugs["world"] {
+		t.Errorf("categories %v lack world", categorySlugs)
+	}
+
 	posts, attachments := map[string]*xmlNode{}, map[string]*xmlNode{}
 	for _, item := range ch.all("", "item") {
 		for _, f := range []struct{ space, local string }{
@@ -140,8 +159,12 @@ func TestWXRWriter_Structure(t *testing.T) {
 				t.Errorf("post %s: dc:creator %q is not among the wp:author logins", id, c)
 			}
 			for _, c := range item.all("", "category") {
-				if c.attr("domain") != "post_tag" || c.attr("nicename") == "" || c.Text == "" {
-					t.Errorf("post %s: category %+v", id, c)
+				declared := tagSlugs
+				if c.attr("domain") == "category" {
+					declared = categorySlugs
+				}
+				if !declared[c.attr("nicename")] || c.Text == "" {
+					t.Errorf("post %s: category %+v is not a declared wp:tag or wp:category", id, c)
 				}
 			}
 			if _, err := time.Parse("2006-01-02 15:04:05", item.child(nsWP, "post_date").Text); err != nil {

@@ -47,8 +47,11 @@ func checkItems(t *testing.T, format Format, data []byte) []*Item {
 		if it.Err != nil {
 			kinds++
 		}
+		if it.Section != nil {
+			kinds++
+		}
 		if kinds != 1 {
-			t.Fatalf("item %+v is not exactly one of article, skip, error", it)
+			t.Fatalf("item %+v is not exactly one of article, section, skip, error", it)
 		}
 	}
 	var pe *ParseError

@@ -58,6 +58,10 @@ type Item struct {
 	Label string
 	// Skip says why this is not an article, e.g. "comment", "menu item".
 	Skip string
+	// Section, when set, is not an article but one of the site's sections
+	// (a WordPress category, with its parent), imported after the
+	// articles.
+	Section *byline.Section
 	// Notes are remarks counted in the report, e.g. "shortcode [gallery]
 	// left as text".
 	Notes []string
@@ -179,6 +183,8 @@ type Report struct {
 	Notes []Count
 	// Bad are the items left out, with SkipBad, in input order.
 	Bad []*ParseError
+	// Sections is how many sections were created or updated.
+	Sections int
 }
 
 // Outcome is one article a run created or updated.
@@ -194,9 +200,12 @@ type Count struct {
 	N    int
 }
 
-// Importer stores articles read from files.
+// Importer stores articles read from files, and the site's structure
+// that comes with them: sections (into Sections; without it, sections are
+// passed over).
 type Importer struct {
 	Articles byline.ArticleService
+	Sections byline.SectionService
 }
 
 // input is one file of a run.
@@ -247,6 +256,9 @@ func (im *Importer) Run(ctx context.Context, paths []string, stdin io.Reader, op
 			return nil, err
 		}
 	}
+	if err := r.storeStructure(ctx, im); err != nil {
+		return nil, err
+	}
 	r.report.Skipped, r.report.Notes = counts(r.skipped), counts(r.notes)
 	return r.report, nil
 }
@@ -265,6 +277,45 @@ type run struct {
 	// fatal maps a file to the error that stopped its reading in the
 	// check, so the second pass expects it rather than failing on it.
 	fatal map[string]bool
+
+	// sections are the site's sections the files declare, by slug, in
+	// the order first seen; the last declaration of a slug wins.
+	sections     []*byline.Section
+	sectionIndex map[string]int
+}
+
+// addSection keeps a section the check read.
+func (r *run) addSection(sec *byline.Section) {
+	if r.sectionIndex == nil {
+		r.sectionIndex = map[string]int{}
+	}
+	if i, ok := r.sectionIndex[sec.Slug]; ok {
+		r.sections[i] = sec
+		return
+	}
+	r.sectionIndex[sec.Slug] = len(r.sections)
+	r.sections = append(r.sections, sec)
+}
+
+// storeStructure writes the sections the files declared, after the
+// articles: an article names its sections by slug (and creates one it
+// names that does not exist yet), and this sets their names, descriptions,
+// order and nesting. A dry run writes nothing.
+func (r *run) storeStructure(ctx context.Context, im *Importer) error {
+	if len(r.sections) == 0 {
+		return nil
+	}
+	if im.Sections == nil {
+		r.skipped["section (no section service)"] += len(r.sections)
+		return nil
+	}
+	if !r.opts.DryRun {
+		if err := im.Sections.Import(ctx, r.sections); err != nil {
+			return fmt.Errorf("import sections: %w", err)
+		}
+	}
+	r.report.Sections = len(r.sections)
+	return nil
 }
 
 // check reads every file, checking each item, without writing anything.
@@ -283,6 +334,14 @@ func (r *run) check(ctx context.Context) error {
 		err := r.readFile(ctx, f, true, func(it *Item) error {
 			if it.Skip != "" {
 				r.skipped[it.Skip]++
+				return nil
+			}
+			if it.Section != nil {
+				if err := it.Section.Validate(); err != nil {
+					r.report.Bad = append(r.report.Bad, &ParseError{File: f.name, Line: it.Line, Item: it.Label, Err: err})
+					return nil
+				}
+				r.addSection(it.Section)
 				return nil
 			}
 			seq++
@@ -371,7 +430,7 @@ func (r *run) store(ctx context.Context, articles byline.ArticleService) error {
 		stopped := errors.New("stopped")
 		for _, f := range r.files {
 			err := r.readFile(ctx, f, false, func(it *Item) error {
-				if it.Skip != "" {
+				if it.Skip != "" || it.Section != nil {
 					return nil
 				}
 				seq++

@@ -29,10 +29,16 @@ import (
 //	updated_at         string  RFC 3339; the import's time when absent
 //	authors            array   of {"name": string, "slug": string (optional)}
 //	tags               array   of {"name": string, "slug": string (optional)}
+//	sections           array   of {"name": string, "slug": string (optional)}, the primary first
 //	source_url         string  where the article came from; re-imports match on it
 //	feature_image_url  string  the image shown with the article
 //	import_key         string  the article's identity in the system it came from; re-imports match on it first
 //	old_paths          array   of strings: old addresses that redirect to the article
+//
+// A line with a "type" is not an article but part of the site's
+// structure, written before the articles:
+//
+//	{"type": "section", "slug": string, "name": string, "description": string, "parent": string (the parent's slug), "position": number}
 //
 // Unknown fields are an error, so that a misspelt one is not lost quietly.
 // Blank lines are skipped.
@@ -66,10 +72,26 @@ type jsonArticle struct {
 	UpdatedAt       string     `json:"updated_at,omitempty"`
 	Authors         []jsonName `json:"authors,omitempty"`
 	Tags            []jsonName `json:"tags,omitempty"`
+	Sections        []jsonName `json:"sections,omitempty"`
 	SourceURL       string     `json:"source_url,omitempty"`
 	FeatureImageURL string     `json:"feature_image_url,omitempty"`
 	ImportKey       string     `json:"import_key,omitempty"`
 	OldPaths        []string   `json:"old_paths,omitempty"`
+}
+
+// jsonSection is a line of type "section".
+type jsonSection struct {
+	Type        string `json:"type"`
+	Slug        string `json:"slug"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Parent      string `json:"parent,omitempty"`
+	Position    int    `json:"position,omitempty"`
+}
+
+// jsonType is what a line says it is: "" for an article.
+type jsonType struct {
+	Type string `json:"type"`
 }
 
 type jsonName struct {
@@ -92,8 +114,10 @@ func (JSONL) ReadItems(name string, r io.Reader, emit func(*Item) error) error {
 			continue
 		}
 		it := &Item{Line: n, Label: fmt.Sprintf("line %d", n)}
-		rec, err := decodeJSONArticle(line)
-		if err != nil {
+		var kind jsonType
+		if bytes.Contains(line, []byte(`"type"`)) && json.Unmarshal(line, &kind) == nil && kind.Type != "" {
+			decodeStructure(it, kind.Type, line)
+		} else if rec, err := decodeJSONArticle(line); err != nil {
 			it.Err = err
 		} else {
 			it.Record, it.Label = rec, rec.Article.Headline
@@ -109,6 +133,32 @@ func (JSONL) ReadItems(name string, r io.Reader, emit func(*Item) error) error {
 		return &ParseError{File: name, Line: n + 1, Err: err}
 	}
 	return nil
+}
+
+// decodeStructure reads a line of the site's structure into it.
+func decodeStructure(it *Item, kind string, line []byte) {
+	if !utf8.Valid(line) {
+		it.Err = byline.Errorf(byline.Invalid, "This line is not valid UTF-8 text.")
+		return
+	}
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	switch kind {
+	case "section":
+		var j jsonSection
+		if err := dec.Decode(&j); err != nil {
+			it.Err = jsonError(err)
+			return
+		}
+		if j.Slug == "" || byline.Slugify(j.Slug) != j.Slug || (j.Parent != "" && byline.Slugify(j.Parent) != j.Parent) {
+			it.Err = byline.Errorf(byline.Invalid, "A section needs a slug of lower-case letters, digits and single hyphens, and so does its parent.")
+			return
+		}
+		it.Label = "section “" + j.Name + "”"
+		it.Section = &byline.Section{Slug: j.Slug, Name: j.Name, Description: j.Description, ParentSlug: j.Parent, Position: j.Position}
+	default:
+		it.Err = byline.Errorf(byline.Invalid, "Unknown type %q: a line is an article (no type) or a section.", kind)
+	}
 }
 
 // decodeJSONArticle reads one line of the format.
@@ -159,7 +209,12 @@ func decodeJSONArticle(line []byte) (*byline.ArticleRecord, error) {
 	for _, p := range j.Tags {
 		a.Tags = append(a.Tags, byline.Tag{Name: p.Name, Slug: p.Slug})
 	}
-	for _, slug := range append(authorSlugs(a), tagSlugs(a)...) {
+	var sectionSlugs []string
+	for _, p := range j.Sections {
+		a.Sections = append(a.Sections, byline.Section{Name: p.Name, Slug: p.Slug})
+		sectionSlugs = append(sectionSlugs, p.Slug)
+	}
+	for _, slug := range append(append(authorSlugs(a), tagSlugs(a)...), sectionSlugs...) {
 		if slug != "" && byline.Slugify(slug) != slug {
 			return nil, byline.Errorf(byline.Invalid, "The slug %q may hold only lower-case letters, digits and single hyphens.", slug)
 		}
@@ -222,6 +277,19 @@ func (jw *JSONLWriter) Write(rec *byline.ArticleRecord) error {
 	return jw.enc.Encode(toJSONArticle(rec))
 }
 
+// WriteSections writes a line per section, parents before their
+// subsections.
+func (jw *JSONLWriter) WriteSections(sections []*byline.Section) error {
+	ordered, _ := byline.SectionTree(sections)
+	for _, sec := range ordered {
+		if err := jw.enc.Encode(jsonSection{Type: "section", Slug: sec.Slug, Name: sec.Name, Description: sec.Description,
+			Parent: sec.ParentSlug, Position: sec.Position}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Close flushes what is buffered; it does not close the underlying writer.
 func (jw *JSONLWriter) Close() error { return jw.w.Flush() }
 
@@ -246,6 +314,9 @@ func toJSONArticle(rec *byline.ArticleRecord) jsonArticle {
 	}
 	for _, t := range a.Tags {
 		j.Tags = append(j.Tags, jsonName{Name: t.Name, Slug: t.Slug})
+	}
+	for _, sec := range a.Sections {
+		j.Sections = append(j.Sections, jsonName{Name: sec.Name, Slug: sec.Slug})
 	}
 	return j
 }

@@ -23,15 +23,17 @@ import (
 // WXR reads a WordPress export file (Tools → Export; WXR 1.0 to 1.2).
 //
 // Posts become articles: title, slug, content, excerpt, author (display
-// name, with the login as the author's slug), categories and tags (both
-// Byline tags), the publication date in GMT, and the status (publish →
+// name, with the login as the author's slug), categories (sections, the
+// primary first: Yoast's primary category, else the first) and tags, the
+// publication date in GMT, and the status (publish →
 // published, future → scheduled, draft and pending → draft, private →
 // draft, noted). The old permalink is the article's source URL and, with
 // /?p=ID, an old address that redirects to it; the guid is its import key.
 // The content is HTML: block comments (<!-- wp:... -->) are stripped,
 // [caption] becomes a figure, other shortcodes stay as text and are
 // counted. A post's feature image (_thumbnail_id) comes from its
-// attachment item. Attachments, pages, menus, comments and other post types
+// attachment item. The channel's categories become the site's sections,
+// with their nesting, slugs and descriptions. Attachments, pages, menus, comments and other post types
 // are skipped and counted.
 //
 // A file Byline exported carries each article's exact record in the
@@ -92,6 +94,15 @@ type wxrMeta struct {
 	Value string `xml:"meta_value"`
 }
 
+// wxrTerm is a <wp:category> of the channel: a category with its parent.
+type wxrTerm struct {
+	TermID      string `xml:"term_id"`
+	Nicename    string `xml:"category_nicename"`
+	Parent      string `xml:"category_parent"` // the parent's nicename
+	Name        string `xml:"cat_name"`
+	Description string `xml:"category_description"`
+}
+
 type wxrAuthor struct {
 	Login       string `xml:"author_login"`
 	DisplayName string `xml:"author_display_name"`
@@ -103,6 +114,7 @@ type wxrChannel struct {
 	baseURL   string
 	generator string
 	authors   map[string]string // login → display name
+	terms     map[string]string // a category's term ID → its slug
 }
 
 // Meta keys of files Byline writes.
@@ -130,7 +142,7 @@ func (w *WXR) ReadItems(name string, r io.Reader, emit func(*Item) error) error 
 	d := xml.NewDecoder(lim)
 	d.Entity = xml.HTMLEntity // WordPress writes &nbsp; and friends
 	d.CharsetReader = charset.NewReaderLabel
-	ch := &wxrChannel{authors: map[string]string{}}
+	ch := &wxrChannel{authors: map[string]string{}, terms: map[string]string{}}
 	var (
 		depth  int
 		sawRSS bool
@@ -185,6 +197,18 @@ func (w *WXR) ReadItems(name string, r io.Reader, emit func(*Item) error) error 
 						return err
 					}
 				}
+			case depth == 3 && isWP(t.Name.Space) && t.Name.Local == "category":
+				line, _ := d.InputPos()
+				var term wxrTerm
+				if err := d.DecodeElement(&term, &t); err != nil {
+					return fail(err, "")
+				}
+				depth--
+				if item := ch.section(&term, line); item != nil {
+					if err := emit(item); err != nil {
+						return err
+					}
+				}
 			case depth == 3 && isWP(t.Name.Space) && t.Name.Local == "author":
 				var a wxrAuthor
 				if err := d.DecodeElement(&a, &t); err != nil {
@@ -219,6 +243,34 @@ func (w *WXR) ReadItems(name string, r io.Reader, emit func(*Item) error) error 
 		return &ParseError{File: name, Err: byline.Errorf(byline.Invalid, "This is not a WordPress export: there is no <rss> element.")}
 	}
 	return nil
+}
+
+// section turns a channel's category into a section, or nil for
+// WordPress's "Uncategorized", which is no section.
+func (ch *wxrChannel) section(term *wxrTerm, line int) *Item {
+	sec := &byline.Section{Slug: termSlug(term.Nicename, term.Name), Name: plainLine(term.Name),
+		Description: plainLine(term.Description), ParentSlug: termSlug(term.Parent, "")}
+	if sec.Slug == "" || sec.Slug == "uncategorized" {
+		return nil
+	}
+	if sec.Name == "" {
+		sec.Name = sec.Slug
+	}
+	if id := strings.TrimSpace(term.TermID); id != "" {
+		ch.terms[id] = sec.Slug
+	}
+	return &Item{Line: line, Label: "category “" + sec.Name + "”", Section: sec}
+}
+
+// termSlug is the slug of a WordPress term from its nicename (which may be
+// percent-encoded), else from its name.
+func termSlug(nicename, name string) string {
+	if nice, err := url.PathUnescape(strings.TrimSpace(nicename)); err == nil {
+		if slug := byline.Slugify(nice); slug != "" {
+			return slug
+		}
+	}
+	return byline.Slugify(name)
 }
 
 // items turns one <item> into what it gives: an article, or skips, and one
@@ -354,22 +406,29 @@ func (w *WXR) article(name string, it *wxrItem, id int64, status byline.Status, 
 			*notes = append(*notes, fmt.Sprintf("terms of taxonomy %q left out", c.Domain))
 			continue
 		}
-		tag := byline.Tag{Name: plainLine(c.Name)}
-		if nice, err := url.PathUnescape(c.Nicename); err == nil {
-			tag.Slug = byline.Slugify(nice)
-		}
-		if tag.Slug == "" {
-			tag.Slug = byline.Slugify(tag.Name)
-		}
-		if tag.Name == "" || tag.Slug == "" || seen[tag.Slug] {
+		name, slug := plainLine(c.Name), termSlug(c.Nicename, c.Name)
+		if name == "" || slug == "" || seen[c.Domain+slug] {
 			continue
 		}
-		seen[tag.Slug] = true
-		if tag.Slug == "uncategorized" {
+		seen[c.Domain+slug] = true
+		switch {
+		case c.Domain == "post_tag":
+			a.Tags = append(a.Tags, byline.Tag{Name: name, Slug: slug})
+		case slug == "uncategorized":
 			*notes = append(*notes, "category Uncategorized left out")
-			continue
+		default:
+			a.Sections = append(a.Sections, byline.Section{Name: name, Slug: slug})
 		}
-		a.Tags = append(a.Tags, tag)
+	}
+	// Yoast SEO names a post's primary category by its term ID: it goes
+	// first, as the article's primary section.
+	if primary := ch.terms[strings.TrimSpace(meta["_yoast_wpseo_primary_category"])]; primary != "" {
+		for i, sec := range a.Sections {
+			if sec.Slug == primary && i > 0 {
+				copy(a.Sections[1:i+1], a.Sections[:i])
+				a.Sections[0] = sec
+			}
+		}
 	}
 	if thumb, err := strconv.ParseInt(strings.TrimSpace(meta["_thumbnail_id"]), 10, 64); err == nil {
 		a.FeatureImageURL = w.attachments[name][thumb]

@@ -105,6 +105,12 @@ func (s *ArticleService) Find(ctx context.Context, f byline.ArticleFilter) ([]*b
 	if f.Author != nil {
 		where = append(where, "EXISTS (SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id AND au.slug = "+a.add(*f.Author)+")")
 	}
+	if f.Section != nil {
+		where = append(where, `EXISTS (SELECT 1 FROM article_sections asn WHERE asn.article_id = a.id AND asn.section_id IN (
+			WITH RECURSIVE subtree (id) AS (SELECT id FROM sections WHERE slug = `+a.add(*f.Section)+`
+				UNION SELECT s.id FROM sections s JOIN subtree ON s.parent_id = subtree.id)
+			SELECT id FROM subtree))`)
+	}
 	if f.ExcludeID != 0 {
 		where = append(where, "a.id != "+a.add(f.ExcludeID))
 	}
@@ -178,7 +184,8 @@ type rowsQuerier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// attachPeople loads the authors and tags of articles with one query each.
+// attachPeople loads the authors, tags and sections of articles with one
+// query each.
 func (s *ArticleService) attachPeople(ctx context.Context, q rowsQuerier, articles []*byline.Article) error {
 	if len(articles) == 0 {
 		return nil
@@ -187,7 +194,7 @@ func (s *ArticleService) attachPeople(ctx context.Context, q rowsQuerier, articl
 	ids := make([]int64, len(articles))
 	for i, a := range articles {
 		byID[a.ID] = a
-		a.Authors, a.Tags = nil, nil
+		a.Authors, a.Tags, a.Sections = nil, nil, nil
 		ids[i] = a.ID
 	}
 	load := func(sql string, add func(a *byline.Article, id int64, slug, name string)) error {
@@ -215,10 +222,17 @@ func (s *ArticleService) attachPeople(ctx context.Context, q rowsQuerier, articl
 		}); err != nil {
 		return err
 	}
-	return load(`SELECT at.article_id, t.id, t.slug, t.name FROM article_tags at
+	if err := load(`SELECT at.article_id, t.id, t.slug, t.name FROM article_tags at
 		JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ANY($1) ORDER BY at.article_id, at.position`,
 		func(a *byline.Article, id int64, slug, name string) {
 			a.Tags = append(a.Tags, byline.Tag{ID: id, Slug: slug, Name: name})
+		}); err != nil {
+		return err
+	}
+	return load(`SELECT asn.article_id, s.id, s.slug, s.name FROM article_sections asn
+		JOIN sections s ON s.id = asn.section_id WHERE asn.article_id = ANY($1) ORDER BY asn.article_id, asn.position`,
+		func(a *byline.Article, id int64, slug, name string) {
+			a.Sections = append(a.Sections, byline.Section{ID: id, Slug: slug, Name: name})
 		})
 }
 
@@ -391,8 +405,8 @@ func (w *writer) forget() {
 	w.touched = false
 }
 
-// setPeople replaces the article's authors and tags, creating those that do
-// not exist yet (matched by slug).
+// setPeople replaces the article's authors, tags and sections, creating
+// those that do not exist yet (matched by slug).
 func setPeople(ctx context.Context, w *writer, a *byline.Article, fresh bool) error {
 	if !fresh { // a new article has nothing to clear
 		if _, err := w.Exec(ctx, `DELETE FROM article_authors WHERE article_id = $1`, a.ID); err != nil {
@@ -400,6 +414,9 @@ func setPeople(ctx context.Context, w *writer, a *byline.Article, fresh bool) er
 		}
 		if _, err := w.Exec(ctx, `DELETE FROM article_tags WHERE article_id = $1`, a.ID); err != nil {
 			return fmt.Errorf("clear tags: %w", err)
+		}
+		if _, err := w.Exec(ctx, `DELETE FROM article_sections WHERE article_id = $1`, a.ID); err != nil {
+			return fmt.Errorf("clear sections: %w", err)
 		}
 	}
 	for i := range a.Authors {
@@ -426,15 +443,30 @@ func setPeople(ctx context.Context, w *writer, a *byline.Article, fresh bool) er
 			return fmt.Errorf("link tag: %w", err)
 		}
 	}
+	for i := range a.Sections {
+		sec := &a.Sections[i]
+		id, slug, err := upsertNamed(ctx, w, "sections", sec.Slug, sec.Name)
+		if err != nil {
+			return err
+		}
+		sec.ID, sec.Slug = id, slug
+		if _, err := w.Exec(ctx, `INSERT INTO article_sections (article_id, section_id, position) VALUES ($1, $2, $3)
+			ON CONFLICT DO NOTHING`, a.ID, id, i); err != nil {
+			return fmt.Errorf("link section: %w", err)
+		}
+	}
 	return nil
 }
 
-// upsertNamed finds or creates an author or tag by slug; table is one of
-// two constants, never input.
+// upsertNamed finds or creates an author, tag or section by slug; table is
+// one of three constants, never input.
 func upsertNamed(ctx context.Context, w *writer, table, slug, name string) (int64, string, error) {
 	name = strings.TrimSpace(name)
 	if slug == "" {
 		slug = byline.SlugOrUntitled(name)
+	}
+	if name == "" {
+		name = slug // a section named only by its slug
 	}
 	key := table + "\x00" + slug
 	if id, ok := w.ids[key]; ok {

@@ -7,6 +7,7 @@ func NewServices(db *DB) byline.Services {
 	messages := NewMessageService(db)
 	return byline.Services{
 		Articles:   NewArticleService(db),
+		Sections:   NewSectionService(db),
 		Search:     NewSearchService(db),
 		Challenges: NewChallengeStore(db),
 		Messages:   messages,

@@ -97,6 +97,13 @@ func (s *ArticleService) Find(ctx context.Context, f byline.ArticleFilter) ([]*b
 		where = append(where, "EXISTS (SELECT 1 FROM article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id AND au.slug = ?)")
 		args = append(args, *f.Author)
 	}
+	if f.Section != nil {
+		where = append(where, `EXISTS (SELECT 1 FROM article_sections asn WHERE asn.article_id = a.id AND asn.section_id IN (
+			WITH RECURSIVE subtree (id) AS (SELECT id FROM sections WHERE slug = ?
+				UNION SELECT s.id FROM sections s JOIN subtree ON s.parent_id = subtree.id)
+			SELECT id FROM subtree))`)
+		args = append(args, *f.Section)
+	}
 	if f.ExcludeID != 0 {
 		where, args = append(where, "a.id != ?"), append(args, f.ExcludeID)
 	}
@@ -191,7 +198,8 @@ type dbtx interface {
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }
 
-// attachPeople loads the authors and tags of articles, with one query.
+// attachPeople loads the authors, tags and sections of articles, with one
+// query.
 func (s *ArticleService) attachPeople(ctx context.Context, q querier, articles []*byline.Article) error {
 	if len(articles) == 0 {
 		return nil
@@ -200,7 +208,7 @@ func (s *ArticleService) attachPeople(ctx context.Context, q querier, articles [
 	ids := make([]int64, len(articles))
 	for i, a := range articles {
 		byID[a.ID] = a
-		a.Authors, a.Tags = nil, nil
+		a.Authors, a.Tags, a.Sections = nil, nil, nil
 		ids[i] = a.ID
 	}
 	rows, err := q.QueryContext(ctx, `SELECT 0, aa.article_id, aa.position, au.id, au.slug, au.name FROM article_authors aa
@@ -208,6 +216,9 @@ func (s *ArticleService) attachPeople(ctx context.Context, q querier, articles [
 		UNION ALL
 		SELECT 1, at.article_id, at.position, t.id, t.slug, t.name FROM article_tags at
 		JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN (SELECT value FROM json_each(?1))
+		UNION ALL
+		SELECT 2, asn.article_id, asn.position, s.id, s.slug, s.name FROM article_sections asn
+		JOIN sections s ON s.id = asn.section_id WHERE asn.article_id IN (SELECT value FROM json_each(?1))
 		ORDER BY 1, 2, 3`, idJSON(ids))
 	if err != nil {
 		return fmt.Errorf("load article people: %w", err)
@@ -215,18 +226,20 @@ func (s *ArticleService) attachPeople(ctx context.Context, q querier, articles [
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			tag                     bool
-			articleID, position, id int64
-			slug, name              string
+			kind, articleID, position, id int64
+			slug, name                    string
 		)
-		if err := rows.Scan(&tag, &articleID, &position, &id, &slug, &name); err != nil {
+		if err := rows.Scan(&kind, &articleID, &position, &id, &slug, &name); err != nil {
 			return fmt.Errorf("scan article people: %w", err)
 		}
 		a := byID[articleID]
-		if tag {
-			a.Tags = append(a.Tags, byline.Tag{ID: id, Slug: slug, Name: name})
-		} else {
+		switch kind {
+		case 0:
 			a.Authors = append(a.Authors, byline.Author{ID: id, Slug: slug, Name: name})
+		case 1:
+			a.Tags = append(a.Tags, byline.Tag{ID: id, Slug: slug, Name: name})
+		default:
+			a.Sections = append(a.Sections, byline.Section{ID: id, Slug: slug, Name: name})
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -394,8 +407,8 @@ func (s *ArticleService) FindTag(ctx context.Context, slug string) (*byline.Tag,
 	return &t, nil
 }
 
-// setPeople replaces the article's authors and tags, creating those that do
-// not exist yet (matched by slug).
+// setPeople replaces the article's authors, tags and sections, creating
+// those that do not exist yet (matched by slug).
 func (s *ArticleService) setPeople(ctx context.Context, tx dbtx, a *byline.Article, fresh bool) error {
 	if !fresh { // a new article has nothing to clear
 		if _, err := tx.ExecContext(ctx, `DELETE FROM article_authors WHERE article_id = ?`, a.ID); err != nil {
@@ -403,6 +416,9 @@ func (s *ArticleService) setPeople(ctx context.Context, tx dbtx, a *byline.Artic
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM article_tags WHERE article_id = ?`, a.ID); err != nil {
 			return fmt.Errorf("clear tags: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM article_sections WHERE article_id = ?`, a.ID); err != nil {
+			return fmt.Errorf("clear sections: %w", err)
 		}
 	}
 	seen := map[int64]bool{}
@@ -437,15 +453,34 @@ func (s *ArticleService) setPeople(ctx context.Context, tx dbtx, a *byline.Artic
 			return fmt.Errorf("link tag: %w", err)
 		}
 	}
+	clear(seen)
+	for i := range a.Sections {
+		sec := &a.Sections[i]
+		id, slug, err := upsertNamed(ctx, tx, "sections", sec.Slug, sec.Name)
+		if err != nil {
+			return err
+		}
+		sec.ID, sec.Slug = id, slug
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if _, err := tx.ExecContext(ctx, `INSERT INTO article_sections (article_id, section_id, position) VALUES (?, ?, ?)`, a.ID, id, i); err != nil {
+			return fmt.Errorf("link section: %w", err)
+		}
+	}
 	return nil
 }
 
-// upsertNamed finds or creates an author or tag by slug; table is one of
-// two constants, never input.
+// upsertNamed finds or creates an author, tag or section by slug; table is
+// one of three constants, never input.
 func upsertNamed(ctx context.Context, tx dbtx, table, slug, name string) (int64, string, error) {
 	name = strings.TrimSpace(name)
 	if slug == "" {
 		slug = byline.SlugOrUntitled(name)
+	}
+	if name == "" {
+		name = slug // a section named only by its slug
 	}
 	c, bulk := tx.(*importTx)
 	if id, ok := c.named(table, slug); bulk && ok {

@@ -296,7 +296,7 @@ func (w *bulkWriter) insertAll(ctx context.Context, pending []pendingArticle) er
 	} else if err != nil {
 		return fmt.Errorf("insert articles: %w", err)
 	}
-	var authors, tags []any
+	var authors, tags, sections []any
 	for _, p := range pending {
 		a := p.rec.Article
 		seen := map[int64]bool{}
@@ -325,11 +325,24 @@ func (w *bulkWriter) insertAll(ctx context.Context, pending []pendingArticle) er
 				tags = append(tags, a.ID, id, i)
 			}
 		}
+		clear(seen)
+		for i := range a.Sections {
+			sec := &a.Sections[i]
+			id, slug, err := upsertNamed(ctx, w.c, "sections", sec.Slug, sec.Name)
+			if err != nil {
+				return err
+			}
+			sec.ID, sec.Slug = id, slug
+			if !seen[id] {
+				seen[id] = true
+				sections = append(sections, a.ID, id, i)
+			}
+		}
 	}
 	for _, link := range []struct {
 		table, column string
 		rows          []any
-	}{{"article_authors", "author_id", authors}, {"article_tags", "tag_id", tags}} {
+	}{{"article_authors", "author_id", authors}, {"article_tags", "tag_id", tags}, {"article_sections", "section_id", sections}} {
 		for len(link.rows) > 0 {
 			chunk := link.rows[:min(len(link.rows), 3*300)]
 			link.rows = link.rows[len(chunk):]

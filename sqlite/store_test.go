@@ -44,4 +44,5 @@ func TestStore(t *testing.T) {
 	t.Run("Messages", func(t *testing.T) { t.Parallel(); storetest.RunMessageTests(t, openBackend) })
 	t.Run("RateLimiter", func(t *testing.T) { t.Parallel(); storetest.RunRateLimiterTests(t, openBackend) })
 	t.Run("Newsroom", func(t *testing.T) { t.Parallel(); storetest.RunNewsroomTests(t, openBackend) })
+	t.Run("Sections", func(t *testing.T) { t.Parallel(); storetest.RunSectionTests(t, openBackend) })
 }

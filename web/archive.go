@@ -31,7 +31,7 @@ func (s *Server) showArchive(w http.ResponseWriter, r *http.Request, kind string
 	s.showList(w, r, scope, heading)
 }
 
-// archiveScope looks up the tag or author (kind) the path's slug names, for
+// archiveScope looks up the tag, author or section (kind) the path's slug names, for
 // its archive page and its feeds; kind "" is the whole site.
 func (s *Server) archiveScope(r *http.Request, kind string) (feedScope, error) {
 	slug := r.PathValue("slug")
@@ -48,6 +48,13 @@ func (s *Server) archiveScope(r *http.Request, kind string) (feedScope, error) {
 			return feedScope{}, err
 		}
 		return feedScope{path: "/author/" + au.Slug, title: au.Name, filter: byline.ArticleFilter{Author: &au.Slug}}, nil
+	case "section":
+		sec, err := s.Sections.FindBySlug(r.Context(), slug)
+		if err != nil {
+			return feedScope{}, err
+		}
+		return feedScope{path: "/section/" + sec.Slug, title: sec.Name, section: sec,
+			filter: byline.ArticleFilter{Section: &sec.Slug}}, nil
 	}
 	return feedScope{}, nil
 }

@@ -29,11 +29,13 @@ var (
 	jsonFormat = feedFormat{"/feed.json", "application/feed+json; charset=utf-8", "JSON Feed"}
 )
 
-// feedScope is what a feed covers: the whole site, a tag or an author.
+// feedScope is what a feed covers: the whole site, a tag, an author or a
+// section.
 type feedScope struct {
-	path   string // "" for the site, "/tag/{slug}" or "/author/{slug}"
-	title  string // the scope's own title, "" for the site
-	filter byline.ArticleFilter
+	path    string // "" for the site, "/tag/{slug}", "/author/{slug}" or "/section/{slug}"
+	title   string // the scope's own title, "" for the site
+	filter  byline.ArticleFilter
+	section *byline.Section // the section, for a section's scope
 }
 
 // feedLink is a <link rel="alternate"> in a page's head.
@@ -124,6 +126,8 @@ func feedTitle(site Site, scope feedScope) string {
 // feedDescription describes what a scope's feed and archive page carry.
 func feedDescription(site Site, scope feedScope) string {
 	switch {
+	case scope.section != nil && scope.section.Description != "":
+		return scope.section.Description
 	case scope.title != "":
 		return "The latest articles of " + site.Title + " on " + scope.title + "."
 	case site.Description != "":

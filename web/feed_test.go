@@ -385,8 +385,8 @@ func TestSitemapIndex(t *testing.T) {
 	if err := xml.Unmarshal([]byte(s.body(t, "/sitemap.xml")), &idx); err != nil {
 		t.Fatalf("sitemap.xml is not an index: %v", err)
 	}
-	if len(idx.Sitemaps) != 2 || idx.Sitemaps[1].Loc != base+"/sitemap/2.xml" {
-		t.Fatalf("index = %+v, want 2 sitemaps", idx.Sitemaps)
+	if len(idx.Sitemaps) != 3 || idx.Sitemaps[1].Loc != base+"/sitemap/2.xml" || idx.Sitemaps[2].Loc != base+"/sitemap/site.xml" {
+		t.Fatalf("index = %+v, want 2 sitemaps of articles and site.xml", idx.Sitemaps)
 	}
 	seen := map[string]bool{}
 	for i, sm := range idx.Sitemaps {
@@ -394,15 +394,15 @@ func TestSitemapIndex(t *testing.T) {
 		if err := xml.Unmarshal([]byte(s.body(t, strings.TrimPrefix(sm.Loc, base))), &set); err != nil {
 			t.Fatal(err)
 		}
-		if want := []int{50_000, 10_000}[i]; len(set.URLs) != want {
+		if want := []int{50_000, 10_000, 1}[i]; len(set.URLs) != want { // site.xml: the home page
 			t.Errorf("sitemap %d has %d URLs, want %d", i+1, len(set.URLs), want)
 		}
 		for _, u := range set.URLs {
 			seen[u.Loc] = true
 		}
 	}
-	if len(seen) != n {
-		t.Errorf("the sitemaps list %d distinct articles, want %d", len(seen), n)
+	if len(seen) != n+1 {
+		t.Errorf("the sitemaps list %d distinct URLs, want %d articles and the home page", len(seen), n)
 	}
 	if r := s.get(t, "/sitemap/3.xml"); r.StatusCode != http.StatusNotFound {
 		t.Errorf("sitemap 3: %d, want 404", r.StatusCode)

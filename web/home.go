@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -18,6 +19,12 @@ type listPage struct {
 	Lead     *byline.Article
 	Top      []*byline.Article
 	Articles []*byline.Article
+	// Front is the section this list is the front of, with its place
+	// among the others; nil elsewhere.
+	Front *sectionFront
+	// Blocks are the front page's block per section, after its lead and
+	// top stories.
+	Blocks   []sectionBlock
 	Total    int
 	Page     int
 	Pages    int
@@ -64,9 +71,26 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, scope feedScop
 		return
 	}
 	data := listPage{layout: l, Heading: heading, Articles: articles, Total: total, Page: page, Pages: pages,
-		FirstRun: total == 0 && f.Tag == nil && f.Author == nil}
+		FirstRun: total == 0 && f.Tag == nil && f.Author == nil && f.Section == nil}
 	if scope.path == "" && page == 1 && len(articles) > 0 {
 		data.Lead, data.Top, data.Articles = frontPage(articles)
+		if s.Sections != nil {
+			if data.Blocks, err = s.homeBlocks(r.Context(), data); err != nil {
+				s.serveError(w, r, err)
+				return
+			}
+			data.Articles = withoutBlocks(data.Articles, data.Blocks)
+		}
+	}
+	if scope.section != nil {
+		if data.Front, err = s.sectionFrontOf(r.Context(), scope.section); err != nil {
+			s.serveError(w, r, err)
+			return
+		}
+		data.Heading = ""
+		if page == 1 && len(articles) > 0 {
+			data.Lead, data.Articles = articles[0], articles[1:]
+		}
 	}
 	if page > 1 {
 		data.PrevURL = pageURL(r.URL.Path, page-1)
@@ -83,6 +107,38 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, scope feedScop
 		data.JSONLD = s.websiteJSONLD(r, l.Site)
 	}
 	s.render(w, r, http.StatusOK, "list", data)
+}
+
+// homeBlocks returns the front page's section blocks, leaving out the
+// stories the page shows above them.
+func (s *Server) homeBlocks(ctx context.Context, data listPage) ([]sectionBlock, error) {
+	sections, err := s.frontSections(ctx)
+	if err != nil || len(sections) == 0 {
+		return nil, err
+	}
+	shown := map[int64]bool{data.Lead.ID: true}
+	for _, a := range data.Top {
+		shown[a.ID] = true
+	}
+	return s.sectionBlocks(ctx, sections, shown)
+}
+
+// withoutBlocks leaves out of the front page's list of more news the
+// stories that the section blocks above it show.
+func withoutBlocks(articles []*byline.Article, blocks []sectionBlock) []*byline.Article {
+	inBlock := map[int64]bool{}
+	for _, b := range blocks {
+		for _, a := range b.Articles {
+			inBlock[a.ID] = true
+		}
+	}
+	rest := make([]*byline.Article, 0, len(articles))
+	for _, a := range articles {
+		if !inBlock[a.ID] {
+			rest = append(rest, a)
+		}
+	}
+	return rest
 }
 
 func pageURL(path string, page int) string {

@@ -38,6 +38,21 @@ func mustParseNewsroom(a *assets, dates *dateStyles) *newsroomTemplates {
 		"join":      strings.Join,
 		"hasPrefix": strings.HasPrefix,
 		"add":       func(a, b int) int { return a + b },
+		// dict passes several values to a partial: dict "Key" value ...
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict: odd number of arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
 		"names": func(items any) string {
 			var out []string
 			switch v := items.(type) {
@@ -53,7 +68,7 @@ func mustParseNewsroom(a *assets, dates *dateStyles) *newsroomTemplates {
 			return strings.Join(out, ", ")
 		},
 	}
-	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/newsroom/layout.html"))
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/newsroom/layout.html", "templates/newsroom/partials/*.html"))
 	pages, err := fs.Glob(templateFS, "templates/newsroom/pages/*.html")
 	if err != nil || len(pages) == 0 {
 		panic(fmt.Sprintf("web: no newsroom templates: %v", err))
@@ -85,22 +100,23 @@ type newsroomLayout struct {
 // newsroomNotices are the messages a redirect after an action can ask for
 // with ?done=; a code, not text, so no one can make the page say anything.
 var newsroomNotices = map[string]string{
-	"saved":       "Saved.",
-	"published":   "Published: the article is on the site now.",
-	"scheduled":   "Scheduled: the article appears on the site at its time.",
-	"unpublished": "Unpublished: the article is a draft again and off the site.",
-	"submitted":   "Submitted: the editors can see it is ready.",
-	"restored":    "Restored: the article has the text of that revision again (saved as a new revision).",
-	"deleted":     "Deleted.",
-	"discarded":   "The autosaved text was thrown away; the form holds the article as saved.",
-	"settings":    "Settings saved. The site shows them now.",
-	"user-added":  "User added.",
-	"user-saved":  "User saved.",
-	"password":    "Password changed. Every other session of this account was ended.",
-	"reset":       "Password set. The user's sessions were ended; tell them the new password.",
-	"signed-out":  "You are signed out.",
-	"uploaded":    "Image uploaded.",
-	"message":     "Message moved.",
+	"saved":         "Saved.",
+	"published":     "Published: the article is on the site now.",
+	"scheduled":     "Scheduled: the article appears on the site at its time.",
+	"unpublished":   "Unpublished: the article is a draft again and off the site.",
+	"submitted":     "Submitted: the editors can see it is ready.",
+	"restored":      "Restored: the article has the text of that revision again (saved as a new revision).",
+	"deleted":       "Deleted.",
+	"discarded":     "The autosaved text was thrown away; the form holds the article as saved.",
+	"settings":      "Settings saved. The site shows them now.",
+	"user-added":    "User added.",
+	"user-saved":    "User saved.",
+	"password":      "Password changed. Every other session of this account was ended.",
+	"reset":         "Password set. The user's sessions were ended; tell them the new password.",
+	"signed-out":    "You are signed out.",
+	"uploaded":      "Image uploaded.",
+	"message":       "Message moved.",
+	"section-saved": "Section saved. The site shows it now.",
 }
 
 func (s *Server) newNewsroomLayout(r *http.Request, u *byline.User, title, section string) newsroomLayout {

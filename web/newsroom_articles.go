@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -95,9 +96,14 @@ func (s *Server) showDesk(w http.ResponseWriter, r *http.Request, u *byline.User
 type editorForm struct {
 	Headline, Dek, Slug, Body string
 	Tags, Authors             string // comma-separated names
-	FeatureImageURL           string
-	PublishAt                 string // datetime-local, in the site's zone
-	Version                   int
+	// Sections are the slugs of the article's sections, comma-separated,
+	// the primary first; SectionsShown says the form had the section
+	// fields (without them a save leaves the sections as they are).
+	Sections        string
+	SectionsShown   bool
+	FeatureImageURL string
+	PublishAt       string // datetime-local, in the site's zone
+	Version         int
 }
 
 func formFromArticle(a *byline.Article, dates *dateStyle) editorForm {
@@ -112,6 +118,11 @@ func formFromArticle(a *byline.Article, dates *dateStyle) editorForm {
 		names = append(names, t.Name)
 	}
 	f.Tags = strings.Join(names, ", ")
+	names = nil
+	for _, sec := range a.Sections {
+		names = append(names, sec.Slug)
+	}
+	f.Sections, f.SectionsShown = strings.Join(names, ","), true
 	if !a.PublishedAt.IsZero() {
 		f.PublishAt = dates.InputValue(a.PublishedAt)
 	}
@@ -140,6 +151,22 @@ type editorPage struct {
 	AutosaveURL string
 	// Autosave offers the text autosaved and never saved, if any.
 	Autosave *autosaveOffer
+	// Sections are the site's sections to choose from, nested; nil
+	// without a section service.
+	Sections []sectionRow
+}
+
+// PrimarySection is the slug of the form's primary section.
+func (f editorForm) PrimarySection() string {
+	primary, _, _ := strings.Cut(f.Sections, ",")
+	return primary
+}
+
+// InMoreSections reports whether the form puts the article in the section
+// with this slug besides its primary one.
+func (f editorForm) InMoreSections(slug string) bool {
+	list := strings.Split(f.Sections, ",")
+	return len(list) > 1 && slices.Contains(list[1:], slug)
 }
 
 // newArticle serves an empty editor, credited to the user, with the offer
@@ -213,6 +240,14 @@ func (s *Server) renderEditorOffering(w http.ResponseWriter, r *http.Request, u 
 	if s.Autosaves != nil && page.CanEdit {
 		page.AutosaveURL = autosavePath(d)
 	}
+	if s.Sections != nil {
+		rows, err := s.sectionRows(r)
+		if err != nil {
+			s.newsroomError(w, r, u, err)
+			return
+		}
+		page.Sections = rows
+	}
 	if d != nil {
 		page.Live = d.IsVisible(s.now())
 		revs, err := s.Desk.Revisions(r.Context(), d.ID)
@@ -274,7 +309,20 @@ func readEditorForm(r *http.Request) editorForm {
 		Slug: strings.TrimSpace(f.Get("slug")), Body: strings.ReplaceAll(f.Get("body"), "\r\n", "\n"),
 		Tags: f.Get("tags"), Authors: f.Get("authors"), FeatureImageURL: strings.TrimSpace(f.Get("feature_image_url")),
 		PublishAt: strings.TrimSpace(f.Get("publish_at")), Version: v,
+		Sections: formSections(f.Get("section"), f["sections"]), SectionsShown: f.Get("sections_shown") != "",
 	}
+}
+
+// formSections joins the primary section's slug and the others' into the
+// form's list, the primary first, each once.
+func formSections(primary string, more []string) string {
+	var list []string
+	for _, slug := range append([]string{primary}, more...) {
+		if slug = byline.Slugify(slug); slug != "" && !slices.Contains(list, slug) {
+			list = append(list, slug)
+		}
+	}
+	return strings.Join(list, ",")
 }
 
 // readEditorPost reads the editor's posted form over d (nil for a new
@@ -316,6 +364,13 @@ func (f editorForm) update() byline.ArticleUpdate {
 		tags = append(tags, byline.Tag{Name: n})
 	}
 	upd.Authors, upd.Tags = &authors, &tags
+	if f.SectionsShown {
+		sections := []byline.Section{}
+		for _, slug := range splitNames(f.Sections) {
+			sections = append(sections, byline.Section{Slug: slug})
+		}
+		upd.Sections = &sections
+	}
 	return upd
 }
 

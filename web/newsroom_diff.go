@@ -32,6 +32,7 @@ func diffForms(old, new editorForm) []fieldDiff {
 		{"dek", "Excerpt (dek)", old.Dek, new.Dek, false},
 		{"authors", "Authors", old.Authors, new.Authors, false},
 		{"tags", "Tags", old.Tags, new.Tags, false},
+		{"sections", "Sections", old.Sections, new.Sections, false},
 		{"feature_image_url", "Feature image", old.FeatureImageURL, new.FeatureImageURL, false},
 		{"body", "Body", old.Body, new.Body, true},
 	}
@@ -94,6 +95,8 @@ func (f *editorForm) takeField(field string, from editorForm) bool {
 		f.Authors = from.Authors
 	case "tags":
 		f.Tags = from.Tags
+	case "sections":
+		f.Sections = from.Sections
 	case "feature_image_url":
 		f.FeatureImageURL = from.FeatureImageURL
 	case "body":

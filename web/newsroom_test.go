@@ -37,6 +37,7 @@ type newsroomSite struct {
 	articles              *sqlite.ArticleService
 	desk                  *sqlite.DeskService
 	autosaves             *sqlite.AutosaveService
+	sections              *sqlite.SectionService
 	messages              *sqlite.MessageService
 	uploadDir             string
 	admin, editor, author *byline.User
@@ -49,7 +50,7 @@ type newsroomSite struct {
 func newNewsroom(t *testing.T, configure ...func(*web.Server)) *newsroomSite {
 	t.Helper()
 	db := dbtest.OpenSQLite(t)
-	n := &newsroomSite{db: db, articles: sqlite.NewArticleService(db), desk: sqlite.NewDeskService(db),
+	n := &newsroomSite{db: db, articles: sqlite.NewArticleService(db), desk: sqlite.NewDeskService(db), sections: sqlite.NewSectionService(db),
 		autosaves: sqlite.NewAutosaveService(db),
 		messages:  sqlite.NewMessageService(db), uploadDir: filepath.Join(t.TempDir(), "uploads"), now: time.Now().UTC()}
 	db.Now = func() time.Time { n.mu.Lock(); defer n.mu.Unlock(); return n.now }
@@ -64,7 +65,7 @@ func newNewsroom(t *testing.T, configure ...func(*web.Server)) *newsroomSite {
 		}
 	}
 	srv := &web.Server{
-		Articles: n.articles, Site: web.Site{Title: "The Test Times"}, Messages: n.messages,
+		Articles: n.articles, Sections: n.sections, Site: web.Site{Title: "The Test Times"}, Messages: n.messages,
 		Users: users, Sessions: sqlite.NewSessionService(db), Desk: n.desk, Autosaves: n.autosaves, Settings: sqlite.NewSettingsService(db),
 		Uploads: sqlite.NewUploadService(db), UploadDir: n.uploadDir, Limiter: sqlite.NewRateLimiter(db),
 		PublicDir: os.DirFS(filepath.Dir(n.uploadDir)), Now: db.Now,

@@ -17,9 +17,17 @@ func (s *Server) routes() *http.ServeMux {
 	mux.Handle("GET /{$}", s.cachedPage(s.showHome))
 	mux.Handle("GET /tag/{slug}/{$}", s.cachedPage(s.showTag))
 	mux.Handle("GET /author/{slug}/{$}", s.cachedPage(s.showAuthor))
+	kinds := []string{"", "tag", "author"}
+	if s.Sections != nil {
+		// Section fronts (section.go); WordPress's category addresses
+		// answer with a 301 to them.
+		mux.Handle("GET /section/{slug}/{$}", s.cachedPage(s.showSection))
+		mux.HandleFunc("GET /category/{path...}", s.redirectCategory)
+		kinds = append(kinds, "section")
+	}
 
 	// Feeds and discovery, at the paths WordPress sites use.
-	for _, kind := range []string{"", "tag", "author"} {
+	for _, kind := range kinds {
 		prefix := ""
 		if kind != "" {
 			prefix = "/" + kind + "/{slug}"
@@ -89,6 +97,14 @@ func (s *Server) routes() *http.ServeMux {
 		mux.HandleFunc("GET /newsroom/articles/{id}/revisions/{rev}", s.signedIn(s.showRevision))
 		mux.HandleFunc("POST /newsroom/articles/{id}/revisions/{rev}/restore", s.signedIn(s.restoreRevision))
 		mux.HandleFunc("POST /newsroom/preview", s.signedIn(s.previewMarkdown))
+		if s.Sections != nil {
+			mux.HandleFunc("GET /newsroom/sections", s.signedIn(s.showSections))
+			mux.HandleFunc("POST /newsroom/sections", s.signedIn(s.createSection))
+			mux.HandleFunc("GET /newsroom/sections/{id}", s.signedIn(s.editSection))
+			mux.HandleFunc("POST /newsroom/sections/{id}", s.signedIn(s.saveSection))
+			mux.HandleFunc("GET /newsroom/sections/{id}/delete", s.signedIn(s.confirmDeleteSection))
+			mux.HandleFunc("POST /newsroom/sections/{id}/delete", s.signedIn(s.deleteSection))
+		}
 		mux.HandleFunc("GET /newsroom/uploads", s.signedIn(s.showUploads))
 		mux.HandleFunc("POST /newsroom/uploads", s.signedIn(s.uploadImage))
 		mux.HandleFunc("GET /newsroom/inbox", s.signedIn(s.showInbox))

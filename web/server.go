@@ -27,6 +27,11 @@ type Server struct {
 	Site     Site
 	Logger   *slog.Logger
 
+	// Sections, if set, serves the section fronts (/section/{slug}/, their
+	// feeds and WordPress's /category/ addresses), the front page's block
+	// per section and the newsroom's section list.
+	Sections byline.SectionService
+
 	// Search, if set, serves /search, the search API and the Related
 	// articles under each article; without it /search answers 404.
 	Search byline.SearchService

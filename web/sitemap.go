@@ -40,8 +40,13 @@ func (s *Server) showSitemap(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, err)
 		return
 	}
-	if total+1 <= SitemapURLs { // +1: the home page
-		s.writeSitemapPage(w, r, 1, true)
+	site, err := s.siteURLs(r)
+	if err != nil {
+		s.serveError(w, r, err)
+		return
+	}
+	if total+len(site) <= SitemapURLs {
+		s.writeSitemapPage(w, r, 1, site)
 		return
 	}
 	modified, err := s.Articles.LastModified(r.Context())
@@ -53,21 +58,57 @@ func (s *Server) showSitemap(w http.ResponseWriter, r *http.Request) {
 	for n := 1; n <= (total+SitemapURLs-1)/SitemapURLs; n++ {
 		idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: s.absURL(r, fmt.Sprintf("/sitemap/%d.xml", n)), LastMod: modified.Format(time.RFC3339)})
 	}
+	// The home page and the section fronts have a file of their own.
+	idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: s.absURL(r, "/sitemap/site.xml"), LastMod: modified.Format(time.RFC3339)})
 	s.writeXML(w, r, idx)
 }
 
-// showSitemapPage serves /sitemap/{n}.xml, the n-th file of the index.
+// showSitemapPage serves /sitemap/{n}.xml, the n-th file of the index,
+// and /sitemap/site.xml, the home page and section fronts.
 func (s *Server) showSitemapPage(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("file") == "site.xml" {
+		site, err := s.siteURLs(r)
+		if err != nil {
+			s.serveError(w, r, err)
+			return
+		}
+		s.writeXML(w, r, sitemapURLSet{URLs: site})
+		return
+	}
 	name, ok := strings.CutSuffix(r.PathValue("file"), ".xml")
 	n, err := strconv.Atoi(name)
 	if !ok || err != nil || n < 1 {
 		s.notFound(w, r)
 		return
 	}
-	s.writeSitemapPage(w, r, n, false)
+	s.writeSitemapPage(w, r, n, nil)
 }
 
-func (s *Server) writeSitemapPage(w http.ResponseWriter, r *http.Request, n int, withHome bool) {
+// siteURLs are the sitemap's entries that are not articles: the home page
+// and the section fronts, changed whenever the site is.
+func (s *Server) siteURLs(r *http.Request) ([]sitemapURL, error) {
+	modified, err := s.Articles.LastModified(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	lastMod := modified.Format(time.RFC3339)
+	urls := []sitemapURL{{Loc: s.absURL(r, "/"), LastMod: lastMod}}
+	if s.Sections != nil {
+		sections, err := s.Sections.List(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		ordered, _ := byline.SectionTree(sections)
+		for _, sec := range ordered {
+			urls = append(urls, sitemapURL{Loc: s.absURL(r, sec.URL()), LastMod: lastMod})
+		}
+	}
+	return urls, nil
+}
+
+// writeSitemapPage writes the n-th file of articles, after first (the
+// site's other entries, in a sitemap of one file).
+func (s *Server) writeSitemapPage(w http.ResponseWriter, r *http.Request, n int, first []sitemapURL) {
 	articles, total, err := s.Articles.Find(r.Context(), byline.ArticleFilter{
 		Limit: SitemapURLs, Offset: (n - 1) * SitemapURLs, MetadataOnly: true, OrderByID: true})
 	if err != nil {
@@ -78,15 +119,8 @@ func (s *Server) writeSitemapPage(w http.ResponseWriter, r *http.Request, n int,
 		s.notFound(w, r)
 		return
 	}
-	set := sitemapURLSet{URLs: make([]sitemapURL, 0, len(articles)+1)}
-	if withHome {
-		modified, err := s.Articles.LastModified(r.Context())
-		if err != nil {
-			s.serveError(w, r, err)
-			return
-		}
-		set.URLs = append(set.URLs, sitemapURL{Loc: s.absURL(r, "/"), LastMod: modified.Format(time.RFC3339)})
-	}
+	set := sitemapURLSet{URLs: make([]sitemapURL, 0, len(articles)+len(first))}
+	set.URLs = append(set.URLs, first...)
 	for _, a := range articles {
 		set.URLs = append(set.URLs, sitemapURL{Loc: s.absURL(r, a.URL()), LastMod: a.UpdatedAt.Format(time.RFC3339)})
 	}

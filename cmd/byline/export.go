@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/bylinenews/byline"
 	"github.com/bylinenews/byline/importer"
 )
 
@@ -72,11 +71,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err != nil {
 		return err
 	}
-	n := 0
-	err = db.Articles.Export(ctx, func(rec *byline.ArticleRecord) error {
-		n++
-		return ew.Write(rec)
-	})
+	n, err := importer.ExportSite(ctx, importer.Source{Articles: db.Articles, Sections: db.Sections}, ew)
 	if cerr := ew.Close(); err == nil {
 		err = cerr
 	}

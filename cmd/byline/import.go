@@ -50,7 +50,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	defer db.Close()
-	im := &importer.Importer{Articles: db.Articles}
+	im := &importer.Importer{Articles: db.Articles, Sections: db.Sections}
 	opts := importer.Options{Format: c.format, DryRun: c.dryRun, SkipBad: c.skipBad}
 	if isTerminal(stderr) {
 		opts.Progress = &progressBar{w: stderr}
@@ -100,6 +100,9 @@ func printReport(w io.Writer, r *importer.Report, dryRun bool, took time.Duratio
 	}
 	if more := r.Created + r.Updated - len(r.Listed); more > 0 {
 		fmt.Fprintf(w, "  ... and %d more\n", more)
+	}
+	if r.Sections > 0 {
+		fmt.Fprintf(w, "site: %d sections\n", r.Sections)
 	}
 	if len(r.Skipped) > 0 {
 		fmt.Fprintln(w, "passed over:")

@@ -29,6 +29,7 @@ import (
 // Tables are copied in this order, parents before children.
 var Tables = []string{
 	"authors", "tags", "articles", "article_authors", "article_tags", "redirects",
+	"sections", "article_sections",
 	"users", "sessions", "article_owners", "article_revisions", "autosaves", "settings", "uploads",
 	"messages", "rate_limits", "site_state",
 }

@@ -58,14 +58,27 @@ func TestCopy(t *testing.T) {
 	}
 	defer src.Close()
 
-	// A site with a bit of everything.
+	// A site with a bit of everything: sections whose child was created
+	// before its parent, so the copy meets the child first.
+	sections := sqlite.NewSectionService(src)
+	europe, world := &byline.Section{Name: "Europe"}, &byline.Section{Name: "World"}
+	for _, sec := range []*byline.Section{europe, world} {
+		if err := sections.Create(ctx, sec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	europe.ParentID = world.ID
+	if err := sections.Update(ctx, europe); err != nil {
+		t.Fatal(err)
+	}
 	articles := sqlite.NewArticleService(src)
 	t0 := time.Date(2015, 10, 8, 12, 0, 0, 0, time.UTC)
 	var created []*byline.Article
 	for i, h := range []string{"Russian, US Relationship In Syria Remains Complicated", "Россия и США", "A draft"} {
 		a := &byline.Article{Headline: h, Body: "Body of " + h + ".\n\n> Pull quote.", Status: byline.Published,
 			PublishedAt: t0.Add(time.Duration(i) * time.Hour), Authors: []byline.Author{{Name: "Jane Doe"}},
-			Tags: []byline.Tag{{Name: "Syria"}}, SourceURL: fmt.Sprintf("http://old.example.com/%d", i)}
+			Tags: []byline.Tag{{Name: "Syria"}}, SourceURL: fmt.Sprintf("http://old.example.com/%d", i),
+			Sections: []byline.Section{{Slug: "europe"}, {Slug: "world"}}}
 		if i == 2 {
 			a.Status = byline.Draft
 		}
@@ -108,7 +121,8 @@ func TestCopy(t *testing.T) {
 			t.Errorf("table %s has no checksum", tr.Name)
 		}
 	}
-	for table, want := range map[string]int{"articles": 3, "authors": 1, "tags": 1, "users": 1, "messages": 1, "settings": 1, "site_state": 1} {
+	for table, want := range map[string]int{"articles": 3, "authors": 1, "tags": 1, "users": 1, "messages": 1, "settings": 1, "site_state": 1,
+		"sections": 2, "article_sections": 6} {
 		if counts[table] != want {
 			t.Errorf("copied %d rows of %s, want %d", counts[table], table, want)
 		}
@@ -121,8 +135,15 @@ func TestCopy(t *testing.T) {
 		t.Fatalf("FindBySlug on the copy: %v", err)
 	}
 	if got.Headline != created[0].Headline || !got.PublishedAt.Equal(created[0].PublishedAt) || got.BodyHTML != created[0].BodyHTML ||
-		got.Byline() != "Jane Doe" || len(got.Tags) != 1 {
+		got.Byline() != "Jane Doe" || len(got.Tags) != 1 || len(got.Sections) != 2 || got.PrimarySection().Slug != "europe" {
 		t.Errorf("copied article = %+v", got)
+	}
+	pgSections := postgres.NewSectionService(dst)
+	if eu, err := pgSections.FindBySlug(ctx, "europe"); err != nil || eu.ParentSlug != "world" {
+		t.Errorf("copied section europe = %+v, %v; want under world", eu, err)
+	}
+	if sport := (&byline.Section{Name: "Sport"}); pgSections.Create(ctx, sport) != nil || sport.ID <= world.ID {
+		t.Errorf("new section on the copy: ID %d; want an ID after %d", sport.ID, world.ID)
 	}
 	if _, err := pgArticles.FindBySlug(ctx, created[2].Slug); byline.ErrorKind(err) != byline.NotFound {
 		t.Errorf("the draft is visible on the copy: %v", err)

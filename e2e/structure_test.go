@@ -1,0 +1,83 @@
+package e2e_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/e2e"
+	"github.com/bylinenews/byline/sqlite"
+)
+
+// windows are the two sizes the site's structure is checked at: a desktop
+// and a phone.
+var windows = []struct {
+	name          string
+	width, height int64
+}{{"desktop", 1280, 900}, {"phone", 390, 844}}
+
+// startStructureSite starts the seed site with sections (World, Europe
+// under it, Business) and a story in each.
+func startStructureSite(t *testing.T) *e2e.Site {
+	t.Helper()
+	in := func(headline string, at time.Duration, sections ...string) *byline.Article {
+		a := &byline.Article{Headline: headline, Body: "The text of " + headline + ".", Status: byline.Published,
+			PublishedAt: e2e.SeedPublished.Add(at)}
+		for _, s := range sections {
+			a.Sections = append(a.Sections, byline.Section{Slug: s, Name: s})
+		}
+		return a
+	}
+	site := e2e.StartSite(t, e2e.WithArticles(
+		in("Talks resume in Vienna", time.Hour, "europe"),
+		in("A summit in Nairobi", 2*time.Hour, "world"),
+		in("Shares rise again", 3*time.Hour, "business"),
+	))
+	sections := sqlite.NewSectionService(site.DB)
+	world := &byline.Section{Slug: "world", Name: "World", Description: "News from everywhere.", Position: 1}
+	if err := sections.Import(t.Context(), []*byline.Section{world,
+		{Slug: "europe", Name: "Europe", ParentSlug: "world"}, {Slug: "business", Name: "Business", Position: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	return site
+}
+
+// TestSectionFront opens a section's front on a desktop and a phone, in
+// both colour schemes: its name, description and subsections, its lead
+// story, no request to another site, and no accessibility violation.
+func TestSectionFront(t *testing.T) {
+	e2e.RequireAxe(t)
+	site := startStructureSite(t)
+	browser := e2e.NewBrowser(t)
+	for _, win := range windows {
+		for _, scheme := range schemes {
+			t.Run(win.name+" in "+scheme, func(t *testing.T) {
+				ctx := e2e.NewTab(t, browser)
+				rec := e2e.Record(t, ctx)
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(win.width, win.height), e2e.ColorScheme(scheme)); err != nil {
+					t.Fatal(err)
+				}
+				if resp := site.Visit(t, ctx, "/section/world/"); resp.Status != http.StatusOK {
+					t.Fatalf("GET /section/world/: status %d", resp.Status)
+				}
+				if got := e2e.Texts(t, ctx, "main h1"); len(got) != 1 || got[0] != "World" {
+					t.Errorf("h1 = %q, want World", got)
+				}
+				if got := e2e.Texts(t, ctx, ".summary--lead .summary__headline"); len(got) != 1 || got[0] != "A summit in Nairobi" {
+					t.Errorf("lead = %q, want the section's newest story", got)
+				}
+				if got := e2e.Texts(t, ctx, ".more-stories .summary__headline"); len(got) != 1 || got[0] != "Talks resume in Vienna" {
+					t.Errorf("more = %q, want Europe's story too", got)
+				}
+				e2e.CheckVisible(t, ctx, ".section-front__description", ".section-front__subsections a")
+				checkScheme(t, ctx, scheme)
+				e2e.CheckAxe(t, ctx)
+				rec.CheckSameOrigin(t, site.URL)
+				rec.CheckNoErrors(t)
+			})
+		}
+	}
+}
