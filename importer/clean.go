@@ -16,6 +16,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/markdown"
 )
 
 // maxItemBytes bounds one item of a file (a CSV row, a WXR item, a JSON
@@ -268,9 +269,14 @@ var knownShortcodes = map[string]bool{"gallery": true, "embed": true, "audio": t
 
 // htmlBody turns an HTML body (a WordPress post's content, an extracted
 // page) into Markdown source that renders as that HTML. It strips
-// WordPress block comments, makes [caption] shortcodes figures, and returns
-// a note for each other shortcode, left as text.
-func htmlBody(s string) (string, []string) {
+// WordPress block comments, makes [caption] shortcodes figures, embeds
+// (blocks, [embed], a video's address alone on its line) videos or links,
+// and returns a note for each other shortcode, left as text.
+func htmlBody(s string) (string, []string) { return htmlBodyWith(s, nil) }
+
+// htmlBodyWith is htmlBody with the images of [gallery] shortcodes.
+func htmlBodyWith(s string, gallery galleryLookup) (string, []string) {
+	s = mediaMarkup(s, gallery)
 	s = blockCommentRE.ReplaceAllString(s, "")
 	s = captionRE.ReplaceAllStringFunc(s, captionFigure)
 	var notes []string
@@ -290,7 +296,9 @@ func htmlBody(s string) (string, []string) {
 		para   []*xhtml.Node
 	)
 	flush := func() {
-		if p := paragraph(para); p != "" {
+		if v, ok := videoLine(para); ok {
+			blocks = append(blocks, v)
+		} else if p := paragraph(para); p != "" {
 			blocks = append(blocks, p)
 		}
 		para = para[:0]
@@ -310,6 +318,10 @@ func htmlBody(s string) (string, []string) {
 			}
 		case n.Type == xhtml.ElementNode && isBlock(n.DataAtom):
 			flush()
+			if v, ok := videoLine(children(n)); ok && n.DataAtom == atom.P {
+				blocks = append(blocks, v)
+				continue
+			}
 			blocks = append(blocks, renderBlock(n))
 		default:
 			para = append(para, n)
@@ -317,6 +329,55 @@ func htmlBody(s string) (string, []string) {
 	}
 	flush()
 	return strings.Join(blocks, "\n\n"), notes
+}
+
+// videoLine reports whether nodes are nothing but a video's address (as
+// text, or a link whose text is its address), as WordPress embeds one on a
+// line of its own, and returns it as a Markdown autolink, which the
+// renderer makes an embed.
+func videoLine(nodes []*xhtml.Node) (string, bool) {
+	var target string
+	for _, n := range nodes {
+		switch {
+		case n.Type == xhtml.TextNode && strings.TrimSpace(n.Data) == "":
+		case target != "":
+			return "", false
+		case n.Type == xhtml.TextNode:
+			target = strings.TrimSpace(n.Data)
+		case n.Type == xhtml.ElementNode && n.DataAtom == atom.A:
+			kids := children(n)
+			if len(kids) != 1 || kids[0].Type != xhtml.TextNode || strings.TrimSpace(kids[0].Data) != attrOf(n, "href") {
+				return "", false
+			}
+			target = attrOf(n, "href")
+		default:
+			return "", false
+		}
+	}
+	v, ok := markdown.ParseVideo(target)
+	if !ok || strings.ContainsAny(target, " \t\n") {
+		return "", false
+	}
+	return "<" + v.WatchURL() + ">", true
+}
+
+// children lists n's child nodes.
+func children(n *xhtml.Node) []*xhtml.Node {
+	var out []*xhtml.Node
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		out = append(out, c)
+	}
+	return out
+}
+
+// attrOf is the value of n's attribute key, or "".
+func attrOf(n *xhtml.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return strings.TrimSpace(a.Val)
+		}
+	}
+	return ""
 }
 
 // captionFigure turns [caption ...]<img ...> Words[/caption] into a figure.

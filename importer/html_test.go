@@ -85,7 +85,8 @@ func TestHTMLBody(t *testing.T) {
 		{"a blank line inside pre survives", "<div><pre>a\n\nb</pre></div>", []string{"<pre>a\n \nb</pre>"}, nil, 0},
 		{"caption with a link", `[caption id="x" width="300"]<a href="/big.jpg"><img src="/s.jpg" alt=""></a> A caption[/caption]`, []string{"<figure><a href=\"/big.jpg\"", "<figcaption>A caption</figcaption>"}, nil, 0},
 		{"old caption attribute", `[caption caption="Old style"]<img src="/s.jpg">[/caption]`, []string{"<figcaption>Old style</figcaption>"}, nil, 0},
-		{"shortcodes counted, brackets in prose not", "[embed]https://v.example/1[/embed] [sic] [1] [contact-form-7 id=\"3\"]", []string{"[sic]"}, nil, 2},
+		{"shortcodes counted, brackets in prose not", "[audio src=\"https://v.example/1.mp3\"] [sic] [1] [contact-form-7 id=\"3\"]", []string{"[sic]"}, nil, 2},
+		{"an embed of a page becomes a link", "[embed]https://v.example/1[/embed]", []string{`<p><a href="https://v.example/1" rel="nofollow">https://v.example/1</a></p>`}, []string{"[embed", "<iframe"}, 0},
 		{"script is dropped by the sanitizer", "<p>Hi</p><script>alert(1)</script>", []string{"<p>Hi</p>"}, []string{"alert"}, 0},
 	}
 	for _, tt := range tests {

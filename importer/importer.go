@@ -152,6 +152,10 @@ type Options struct {
 	SkipBad bool   // import the good items, list the bad ones, instead of importing nothing
 	// Progress, if set, is told how the run advances.
 	Progress Progress
+	// Media, if set, copies the images the articles link to on other
+	// hosts into the media library, and the links are rewritten to the
+	// copies; nil leaves every link as it is.
+	Media MediaFetcher
 }
 
 // Progress is told how a run advances, for a progress bar. Its methods are
@@ -185,6 +189,8 @@ type Report struct {
 	Bad []*ParseError
 	// Sections is how many sections were created or updated.
 	Sections int
+	// Media says what became of the images on other hosts.
+	Media MediaReport
 }
 
 // Outcome is one article a run created or updated.
@@ -206,6 +212,9 @@ type Count struct {
 type Importer struct {
 	Articles byline.ArticleService
 	Sections byline.SectionService
+	// Uploads records the images copied in (Options.Media), once the
+	// articles are stored; nil records none.
+	Uploads byline.UploadService
 }
 
 // input is one file of a run.
@@ -252,8 +261,21 @@ func (im *Importer) Run(ctx context.Context, paths []string, stdin io.Reader, op
 		return nil, &BadInputError{Bad: r.report.Bad}
 	}
 	if r.good > 0 {
+		// Images are fetched before the articles' transaction, which must
+		// not wait on other hosts.
+		uploads, err := r.copyMediaIfAsked(ctx)
+		if err != nil {
+			return nil, err
+		}
 		if err := r.store(ctx, im.Articles); err != nil {
 			return nil, err
+		}
+		if im.Uploads != nil {
+			for _, up := range uploads {
+				if err := im.Uploads.CreateUpload(ctx, up); err != nil {
+					return nil, fmt.Errorf("the articles are imported, but recording their images in the media library failed: %w", err)
+				}
+			}
 		}
 	}
 	if err := r.storeStructure(ctx, im); err != nil {
@@ -270,8 +292,9 @@ type run struct {
 	opts    Options
 	report  *Report
 
-	good    int            // articles that passed the check
-	skipped map[string]int // reason → count
+	local   map[string]string // image on another host → its copy
+	good    int               // articles that passed the check
+	skipped map[string]int    // reason → count
 	notes   map[string]int
 	bad     map[int]bool // sequence numbers of the items left out
 	// fatal maps a file to the error that stopped its reading in the
@@ -438,6 +461,7 @@ func (r *run) store(ctx context.Context, articles byline.ArticleService) error {
 					return nil
 				}
 				push(ParseError{File: f.name, Line: it.Line, Item: it.Label})
+				useCopies(it.Record.Article, r.local)
 				if !yield(it.Record, nil) {
 					return stopped
 				}
@@ -486,6 +510,20 @@ func (r *run) store(ctx context.Context, articles byline.ArticleService) error {
 		return fmt.Errorf("import: %w", err)
 	}
 	return nil
+}
+
+// copyMediaIfAsked copies the articles' images from other hosts, with
+// opts.Media, or in a dry run counts them; it returns the uploads to record.
+func (r *run) copyMediaIfAsked(ctx context.Context) ([]*byline.Upload, error) {
+	if r.opts.Media == nil {
+		return nil, nil
+	}
+	local, uploads, err := r.copyMedia(ctx, r.opts.Media)
+	if err != nil {
+		return nil, err
+	}
+	r.local = local
+	return uploads, nil
 }
 
 // headSize is how much of a file format detection looks at.

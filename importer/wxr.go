@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,10 +41,50 @@ import (
 // A file Byline exported carries each article's exact record in the
 // _byline_article field, used when the post was not edited since.
 type WXR struct {
-	// attachments maps a file's name and an attachment's post ID to its
-	// URL; filled as attachments are read, so a second Read of a file
-	// finds the images of posts listed before their attachments.
-	attachments map[string]map[int64]string
+	// attachments maps a file's name and an attachment's post ID to the
+	// attachment; filled as attachments are read, so a second Read of a
+	// file finds the images of posts listed before their attachments.
+	attachments map[string]map[int64]wxrAttachment
+}
+
+// wxrAttachment is a media item of the file: an image's address, its alt
+// text and caption, and the post it is attached to.
+type wxrAttachment struct {
+	galleryImage
+	Parent int64
+}
+
+// gallery returns the lookup of a post's [gallery] images in a file: the
+// attachments with the given IDs, or with none, those attached to the
+// post, in ID order (WordPress's menu_order is rarely set).
+func (w *WXR) gallery(name string, post int64) galleryLookup {
+	return func(ids []int64) []galleryImage {
+		all := w.attachments[name]
+		var out []galleryImage
+		if len(ids) == 0 {
+			for id, a := range all {
+				if a.Parent == post && post > 0 && isImageURL(a.URL) {
+					ids = append(ids, id)
+				}
+			}
+			slices.Sort(ids)
+		}
+		for _, id := range ids {
+			if a, ok := all[id]; ok {
+				out = append(out, a.galleryImage)
+			}
+		}
+		return out
+	}
+}
+
+// isImageURL reports whether an attachment's address names an image file.
+func isImageURL(u string) bool {
+	switch strings.ToLower(path.Ext(strings.SplitN(u, "?", 2)[0])) {
+	case ".jpg", ".jpeg", ".png", ".gif", ".webp":
+		return true
+	}
+	return false
 }
 
 // Name implements Format.
@@ -70,12 +112,23 @@ type wxrItem struct {
 	PostDateGMT     string        `xml:"post_date_gmt"`
 	PostModifiedGMT string        `xml:"post_modified_gmt"`
 	PostName        string        `xml:"post_name"`
+	PostParent      string        `xml:"post_parent"`
 	Status          string        `xml:"status"`
 	PostType        string        `xml:"post_type"`
 	AttachmentURL   string        `xml:"attachment_url"`
 	Categories      []wxrCategory `xml:"category"`
 	Meta            []wxrMeta     `xml:"postmeta"`
 	Comments        []struct{}    `xml:"comment"`
+}
+
+// excerpt is the item's excerpt:encoded (an attachment's caption).
+func (it *wxrItem) excerpt() string {
+	for _, e := range it.Encoded {
+		if strings.Contains(e.XMLName.Space, "excerpt") {
+			return e.Text
+		}
+	}
+	return ""
 }
 
 type wxrText struct {
@@ -133,10 +186,10 @@ func isWP(space string) bool {
 // ReadItems implements Format.
 func (w *WXR) ReadItems(name string, r io.Reader, emit func(*Item) error) error {
 	if w.attachments == nil {
-		w.attachments = map[string]map[int64]string{}
+		w.attachments = map[string]map[int64]wxrAttachment{}
 	}
 	if w.attachments[name] == nil {
-		w.attachments[name] = map[int64]string{}
+		w.attachments[name] = map[int64]wxrAttachment{}
 	}
 	lim := &itemLimiter{r: r}
 	d := xml.NewDecoder(lim)
@@ -287,7 +340,14 @@ func (w *WXR) items(name string, it *wxrItem, n, line int, ch *wxrChannel) []*It
 	case "post", "":
 	case "attachment":
 		if u := strings.TrimSpace(it.AttachmentURL); u != "" && id > 0 {
-			w.attachments[name][id] = u
+			a := wxrAttachment{galleryImage: galleryImage{URL: u, Caption: plainLine(it.excerpt())}}
+			a.Parent, _ = strconv.ParseInt(strings.TrimSpace(it.PostParent), 10, 64)
+			for _, m := range it.Meta {
+				if strings.TrimSpace(m.Key) == "_wp_attachment_image_alt" {
+					a.Alt = plainLine(m.Value)
+				}
+			}
+			w.attachments[name][id] = a
 		}
 		return skip("attachment")
 	case "page":
@@ -358,7 +418,7 @@ func (w *WXR) article(name string, it *wxrItem, id int64, status byline.Status, 
 
 	a := &byline.Article{Headline: plainLine(it.Title), Dek: plainLine(excerpt), Status: status}
 	var bodyNotes []string
-	a.Body, bodyNotes = htmlBody(content)
+	a.Body, bodyNotes = htmlBodyWith(content, w.gallery(name, id))
 	*notes = append(*notes, bodyNotes...)
 	if a.Headline == "" {
 		a.Headline = headlineFromText(content)
@@ -431,7 +491,7 @@ func (w *WXR) article(name string, it *wxrItem, id int64, status byline.Status, 
 		}
 	}
 	if thumb, err := strconv.ParseInt(strings.TrimSpace(meta["_thumbnail_id"]), 10, 64); err == nil {
-		a.FeatureImageURL = w.attachments[name][thumb]
+		a.FeatureImageURL = w.attachments[name][thumb].URL
 	}
 
 	rec := &byline.ArticleRecord{Article: a}

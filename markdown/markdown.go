@@ -41,10 +41,10 @@ type Renderer struct {
 func New() *Renderer {
 	md := goldmark.New(
 		goldmark.WithExtensions(extension.GFM, extension.Typographer, extension.Footnote),
-		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(pullQuotes{}, 100), util.Prioritized(figures{}, 200))),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(pullQuotes{}, 100), util.Prioritized(figures{}, 200), util.Prioritized(embeds{}, 150))),
 		// Raw HTML is passed through to the sanitizer, which decides what stays.
 		goldmark.WithRendererOptions(gmhtml.WithUnsafe(),
-			renderer.WithNodeRenderers(util.Prioritized(figureRenderer{}, 500))),
+			renderer.WithNodeRenderers(util.Prioritized(figureRenderer{}, 500), util.Prioritized(embedRenderer{}, 500))),
 	)
 	return &Renderer{md: md, policy: articlePolicy()}
 }
@@ -55,9 +55,12 @@ func articlePolicy() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
 	p.AllowElements("figure", "figcaption", "mark", "section")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^` + PullQuoteClass + `$`)).OnElements("blockquote")
-	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(footnotes|footnote-ref|footnote-backref)$`)).OnElements("a", "div", "section", "sup", "ol")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(footnotes|footnote-ref|footnote-backref)$`)).OnElements("div", "section", "sup", "ol")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(footnotes|footnote-ref|footnote-backref|embed-play)$`)).OnElements("a")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(` + EmbedClass + ` ` + EmbedClass + `-(youtube|vimeo)|` + GalleryClass + `)$`)).OnElements("figure")
+	p.AllowAttrs("data-embed").Matching(playerURLPattern).OnElements("a")
 	p.AllowAttrs("id").Matching(regexp.MustCompile(`^fn(ref)?:?[0-9]+$`)).OnElements("li", "sup", "a")
-	p.AllowAttrs("class").Matching(regexp.MustCompile(`^` + CreditClass + `$`)).OnElements("span")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(` + CreditClass + `|embed-label)$`)).OnElements("span")
 	p.AllowAttrs("loading").Matching(regexp.MustCompile(`^lazy$`)).OnElements("img")
 	p.RequireNoFollowOnFullyQualifiedLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(false)

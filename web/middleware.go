@@ -75,9 +75,12 @@ func (s *Server) recoverPanics(h http.Handler) http.Handler {
 }
 
 // contentSecurityPolicy allows only our own origin: no inline script, no
-// third-party fonts, styles or scripts. Article images may be remote
-// (imported feature images), so img-src allows https.
-const contentSecurityPolicy = "default-src 'self'; img-src 'self' https: data:; media-src 'self'; " +
+// third-party fonts, styles, scripts or images (an import copies an old
+// site's images in). The one exception is a video's player, which
+// embed.js loads into a frame from the provider's privacy-preserving host
+// only when the reader clicks the video.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; media-src 'self'; " +
+	"frame-src https://www.youtube-nocookie.com https://player.vimeo.com; " +
 	"style-src 'self'; script-src 'self'; font-src 'self'; connect-src 'self'; object-src 'none'; " +
 	"base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 

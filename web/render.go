@@ -97,6 +97,7 @@ func mustParseTemplates(a *assets, server template.FuncMap) *templates {
 		"asset":            a.url,
 		"isoTime":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"articleBody":      articleBody,
+		"hasEmbed":         func(a *byline.Article) bool { return strings.Contains(a.BodyHTML, "data-embed=") },
 		"accentStylesheet": accentStylesheet,
 		"srcset":           byline.ImageSrcset,
 		"excerpt":          excerpt,

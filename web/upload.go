@@ -1,15 +1,8 @@
 package web
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"image"
-	"image/gif"
-	"image/jpeg"
-	"image/png"
 	"io"
 	"net/http"
 	"os"
@@ -17,20 +10,9 @@ import (
 	"regexp"
 	"strings"
 
-	"golang.org/x/image/draw"
-	_ "golang.org/x/image/webp" // decodes WebP for image.DecodeConfig
-
 	"github.com/bylinenews/byline"
+	"github.com/bylinenews/byline/media"
 )
-
-// uploadTypes are the image types accepted, by sniffed content type, with
-// the extension their files get.
-var uploadTypes = map[string]string{
-	"image/jpeg": "jpg",
-	"image/png":  "png",
-	"image/gif":  "gif",
-	"image/webp": "webp",
-}
 
 // uploadsPage is the data of the uploads page.
 type uploadsPage struct {
@@ -141,7 +123,7 @@ func (s *Server) uploadImage(w http.ResponseWriter, r *http.Request, u *byline.U
 		s.renderUploads(w, r, u, http.StatusRequestEntityTooLarge, fmt.Sprintf("The image is larger than %d MB. Make it smaller and try again.", byline.MaxUploadBytes>>20))
 		return
 	}
-	up, err := s.storeImage(data, header.Filename)
+	up, err := media.Store(s.UploadDir, data, header.Filename)
 	if err != nil {
 		if byline.ErrorKind(err) == byline.Invalid {
 			s.renderUploads(w, r, u, http.StatusUnsupportedMediaType, byline.ErrorMessage(err))
@@ -174,105 +156,6 @@ func (s *Server) uploadError(w http.ResponseWriter, r *http.Request, u *byline.U
 	s.newsroomError(w, r, u, err)
 }
 
-// storeImage checks data is an image we take, writes it and its narrower
-// copies under UploadDir, and returns its record (not yet stored).
-func (s *Server) storeImage(data []byte, name string) (*byline.Upload, error) {
-	ct := http.DetectContentType(data)
-	ext, ok := uploadTypes[ct]
-	if !ok {
-		return nil, byline.Errorf(byline.Invalid, "This file is not a JPEG, PNG, GIF or WebP image (it looks like %s).", ct)
-	}
-	// The header says how big the image is before any pixel is decoded: a
-	// small file can claim a huge image.
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return nil, byline.Errorf(byline.Invalid, "The image could not be read: is the file damaged?")
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > byline.MaxImagePixels {
-		return nil, byline.Errorf(byline.Invalid, "The image is %d×%d pixels; at most %d megapixels can be taken.", cfg.Width, cfg.Height, byline.MaxImagePixels/1_000_000)
-	}
-	sum := sha256.Sum256(data)
-	up := &byline.Upload{Hash: hex.EncodeToString(sum[:16]), Ext: ext, ContentType: ct, Width: cfg.Width, Height: cfg.Height,
-		Size: int64(len(data)), Name: filepath.Base(name)}
-	if len(up.Name) > 200 {
-		up.Name = up.Name[:200]
-	}
-	if err := os.MkdirAll(s.UploadDir, 0o750); err != nil {
-		return nil, fmt.Errorf("create upload folder: %w", err)
-	}
-	// The original is kept as uploaded. JPEG and PNG get narrower copies;
-	// GIF (which may be animated) and WebP (which we cannot encode) are
-	// served at their own size only.
-	up.Widths = []int{cfg.Width}
-	var img image.Image
-	if ext == "jpg" || ext == "png" {
-		up.Widths = byline.UploadWidths(cfg.Width)
-		if len(up.Widths) > 1 {
-			if img, _, err = image.Decode(bytes.NewReader(data)); err != nil {
-				return nil, byline.Errorf(byline.Invalid, "The image could not be read: is the file damaged?")
-			}
-		}
-	}
-	for _, width := range up.Widths {
-		out := data
-		if width != cfg.Width {
-			if out, err = resize(img, ext, width); err != nil {
-				return nil, err
-			}
-		}
-		if err := writeFileAtomic(filepath.Join(s.UploadDir, up.FileName(width)), out); err != nil {
-			return nil, err
-		}
-	}
-	return up, nil
-}
-
-// resize scales img to width, keeping its proportions, and encodes it.
-func resize(img image.Image, ext string, width int) ([]byte, error) {
-	b := img.Bounds()
-	height := max(1, b.Dy()*width/b.Dx())
-	dst := image.NewRGBA(image.Rect(0, 0, width, height))
-	draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Over, nil)
-	var buf bytes.Buffer
-	var err error
-	switch ext {
-	case "jpg":
-		err = jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 82})
-	case "png":
-		err = (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, dst)
-	default:
-		err = gif.Encode(&buf, dst, nil)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("encode %d-wide copy: %w", width, err)
-	}
-	return buf.Bytes(), nil
-}
-
-// writeFileAtomic writes data to a temporary file and renames it into
-// place, so a reader never sees half an image.
-func writeFileAtomic(path string, data []byte) error {
-	if _, err := os.Stat(path); err == nil {
-		return nil // same hash, same bytes: already there
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".upload-*")
-	if err != nil {
-		return fmt.Errorf("store image: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("store image: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("store image: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("store image: %w", err)
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 var uploadName = regexp.MustCompile(`^[0-9a-f]{32}-[0-9]{1,5}\.(jpg|png|gif|webp)$`)
 
 // serveUpload serves an uploaded image. Its name is its content's hash, so
@@ -295,7 +178,7 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ext := filepath.Ext(name)[1:]
-	for ct, e := range uploadTypes {
+	for ct, e := range media.Types {
 		if e == ext {
 			w.Header().Set("Content-Type", ct)
 		}

@@ -37,7 +37,7 @@ var envVars = map[string]string{
 	"addr": "BYLINE_ADDR", "data": "BYLINE_DATA", "db": "BYLINE_DB", "base-url": "BYLINE_BASE_URL",
 	"site-title": "BYLINE_SITE_TITLE", "tagline": "BYLINE_TAGLINE", "log-format": "BYLINE_LOG_FORMAT",
 	"log-level": "BYLINE_LOG_LEVEL", "feed-full-content": "BYLINE_FEED_FULL_CONTENT",
-	"demo": "BYLINE_DEMO",
+	"demo": "BYLINE_DEMO", "fetch-media": "BYLINE_FETCH_MEDIA", "fetch-private": "BYLINE_FETCH_PRIVATE",
 }
 
 func envOr(flagName, def string) string {

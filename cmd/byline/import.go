@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/bylinenews/byline/importer"
+	"github.com/bylinenews/byline/media"
 )
 
 type importConfig struct {
@@ -21,6 +23,11 @@ type importConfig struct {
 	format  string
 	dryRun  bool
 	skipBad bool
+	// fetchMedia copies the images articles link to on other hosts into
+	// the media library; fetchPrivate lets it reach private addresses.
+	fetchMedia   bool
+	fetchPrivate bool
+	fetchTimeout time.Duration
 }
 
 func importFlags(c *importConfig) *flag.FlagSet {
@@ -29,6 +36,11 @@ func importFlags(c *importConfig) *flag.FlagSet {
 	fs.StringVar(&c.format, "format", "auto", "input format: auto (detect each file), "+strings.Join(importer.FormatNames(), ", "))
 	fs.BoolVar(&c.dryRun, "dry-run", false, "read and check everything, report what would happen, write nothing")
 	fs.BoolVar(&c.skipBad, "skip-bad", false, "import the good articles and list the bad ones, instead of importing nothing")
+	fs.BoolVar(&c.fetchMedia, "fetch-media", envOr("fetch-media", "true") == "true",
+		"copy the images that articles link to on other hosts into the media library and link to the copies (false: leave the links)")
+	fs.BoolVar(&c.fetchPrivate, "fetch-private", envOr("fetch-private", "false") == "true",
+		"let --fetch-media reach loopback, private and link-local addresses (an old site on this network)")
+	fs.DurationVar(&c.fetchTimeout, "fetch-timeout", 30*time.Second, "the longest one image may take to copy")
 	return fs
 }
 
@@ -50,8 +62,13 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	defer db.Close()
-	im := &importer.Importer{Articles: db.Articles, Sections: db.Sections}
+	im := &importer.Importer{Articles: db.Articles, Sections: db.Sections, Uploads: db.Uploads}
 	opts := importer.Options{Format: c.format, DryRun: c.dryRun, SkipBad: c.skipBad}
+	if c.fetchMedia {
+		// The same folder serve publishes at /files/uploads/.
+		opts.Media = &media.Fetcher{Dir: filepath.Join(c.DataDir, "public", "uploads"), AllowPrivate: c.fetchPrivate,
+			Timeout: c.fetchTimeout, UserAgent: "Byline-import (+https://github.com/bylinenews/byline)"}
+	}
 	if isTerminal(stderr) {
 		opts.Progress = &progressBar{w: stderr}
 	}
@@ -116,6 +133,20 @@ func printReport(w io.Writer, r *importer.Report, dryRun bool, took time.Duratio
 			fmt.Fprintf(w, "  %6d  %s\n", n.N, n.What)
 		}
 	}
+	if m := r.Media; m.Found > 0 {
+		if dryRun {
+			fmt.Fprintf(w, "images on other hosts: %d, to copy into the media library\n", m.Found)
+		} else {
+			fmt.Fprintf(w, "images on other hosts: %d copied into the media library, %d not (links left as they were)\n", m.Copied, m.Found-m.Copied)
+		}
+		for i, f := range m.Failed {
+			if i == maxMediaFailuresShown {
+				fmt.Fprintf(w, "  ... and %d more\n", len(m.Failed)-i)
+				break
+			}
+			fmt.Fprintf(w, "  not copied: %s\n", f)
+		}
+	}
 	if len(r.Bad) > 0 {
 		fmt.Fprintf(w, "skipped, bad (%d):\n", len(r.Bad))
 		for _, b := range r.Bad {
@@ -123,6 +154,9 @@ func printReport(w io.Writer, r *importer.Report, dryRun bool, took time.Duratio
 		}
 	}
 }
+
+// maxMediaFailuresShown bounds the list of images not copied in a summary.
+const maxMediaFailuresShown = 100
 
 // isTerminal reports whether w is a terminal, where a progress bar belongs.
 func isTerminal(w io.Writer) bool {
@@ -149,6 +183,8 @@ func (p *progressBar) Start(stage string, total int64) {
 	}
 	if stage == "checking" {
 		opts = append(opts, progressbar.OptionShowBytes(true))
+	} else if stage == "copying images" {
+		opts = append(opts, progressbar.OptionShowIts(), progressbar.OptionSetItsString("images"))
 	} else {
 		opts = append(opts, progressbar.OptionShowIts(), progressbar.OptionSetItsString("articles"))
 	}
