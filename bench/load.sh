@@ -7,14 +7,20 @@
 #   2. an article page,
 #   3. a pre-rendered copy of that article page saved under DATA/public/ and
 #      served as a static file at /files/,
-# then prints the ratios article/static, the server's peak RSS (VmHWM) and
-# the database's size. With --search it also measures, against the same
+#   4. the same home and article bytes from a plain Go net/http server
+#      (bench/plain: no middleware, the bytes in memory), started beside
+#      Byline and measured in the same run,
+# then prints the ratios article/static, Byline's throughput and server CPU
+# per request (utime+stime from /proc/PID/stat over each run) against the
+# plain server's for the home and article pages (issue 19: goal >= 0.8x
+# the throughput, <= 1.5x the CPU per request), the server's peak RSS
+# (VmHWM) and the database's size. With --search it also measures, against the same
 # static file, search (issue 11): the results page /search, the search API
 # and the suggest API, each cycling through bench/search-queries.txt.
 # Loopback only; every wrk run is bounded in time.
 #
 # Usage: bench/load.sh [-n ARTICLES] [-d SECONDS] [-c CONNECTIONS] [-t THREADS]
-#                      [-r ROUNDS] [--data DIR] [--keep] [--gzip] [--search]
+#                      [-r ROUNDS] [--data DIR] [--keep] [--gzip | --both] [--search]
 #   -n        articles to generate (default 10000; the issue's goal is at 100000)
 #   -d        seconds per measured target (default 10), after a 2 s warm-up
 #   -c, -t    wrk connections and threads (default 16 and 2)
@@ -27,6 +33,8 @@
 #   --keep    keep the temporary data directory
 #   --gzip    send Accept-Encoding: gzip (the article comes pre-compressed
 #             from the page cache; the static file is compressed per request)
+#   --both    measure every target twice in each round, identity then gzip,
+#             and print the ratios for each encoding
 #   --search  also measure /search, /api/v1/search and /api/v1/suggest, each
 #             request with the next query of bench/search-queries.txt
 # Environment: BYLINE_LOG_LEVEL for the server (default warn, so the access
@@ -34,7 +42,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-n=10000 duration=10 conns=16 threads=2 rounds=1 data="" keep=0 gzip=0 search=0
+n=10000 duration=10 conns=16 threads=2 rounds=1 data="" keep=0 encodings=identity search=0
 while [ $# -gt 0 ]; do
   case "$1" in
     -n) n=$2; shift 2 ;;
@@ -44,7 +52,8 @@ while [ $# -gt 0 ]; do
     -r) rounds=$2; shift 2 ;;
     --data) data=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    --gzip) gzip=1; shift ;;
+    --gzip) encodings=gzip; shift ;;
+    --both) encodings="identity gzip"; shift ;;
     --search) search=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "load.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
@@ -59,12 +68,14 @@ given_data=$data
 if [ -z "$data" ]; then
   if [ "$keep" = 1 ]; then data=$(mktemp -d "${TMPDIR:-/tmp}/byline-load-data.XXXXXX"); else data=$work/data; fi
 fi
-server_pid=""
+server_pid="" plain_pid=""
 cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  for pid in $server_pid $plain_pid; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -72,6 +83,7 @@ trap cleanup EXIT INT TERM
 echo "== building byline and bench/fill"
 go build -o "$work/byline" ./cmd/byline
 go build -o "$work/fill" ./bench/fill
+go build -o "$work/plain" ./bench/plain
 
 mkdir -p "$data"
 if [ -f "$data/byline.db" ] && [ -f "$data/filled-$n" ]; then
@@ -88,7 +100,8 @@ else
 fi
 
 # A free loopback port, chosen by the kernel.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo 18080)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo "$1"; }
+port=$(free_port 18080)
 base="http://127.0.0.1:$port"
 echo "== starting byline serve on $base"
 BYLINE_LOG_LEVEL=${BYLINE_LOG_LEVEL:-warn} "$work/byline" serve --data "$data" --addr "127.0.0.1:$port" >"$work/server.log" 2>&1 &
@@ -107,8 +120,30 @@ curl -fsS "$base/files/article.html" -o "$work/static-check.html"
 cmp -s "$data/public/article.html" "$work/static-check.html" || { echo "load.sh: /files/article.html differs from the page" >&2; exit 1; }
 echo "   article: $sample ($(wc -c <"$data/public/article.html") bytes)"
 
-wrk_args=(-t "$threads" -c "$conns" --latency --timeout 5s)
-[ "$gzip" = 1 ] && wrk_args+=(-H "Accept-Encoding: gzip")
+# The plain server: the home and article bytes, fetched once (identity and
+# gzip) from the warm page cache, served from memory by bare net/http.
+plain_port=$(free_port 18081)
+[ "$plain_port" = "$port" ] && plain_port=$((port + 1))
+plain_base="http://127.0.0.1:$plain_port"
+"$work/plain" -from "$base" -addr "127.0.0.1:$plain_port" / "$sample" >"$work/plain.log" 2>&1 &
+plain_pid=$!
+for _ in $(seq 1 100); do
+  grep -q '^ready' "$work/plain.log" 2>/dev/null && break
+  kill -0 "$plain_pid" 2>/dev/null || { echo "load.sh: the plain server exited:" >&2; cat "$work/plain.log" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q '^ready' "$work/plain.log" || { echo "load.sh: the plain server did not start" >&2; exit 1; }
+for p in / "$sample"; do
+  for enc in identity gzip; do
+    curl -fsS -H "Accept-Encoding: $enc" "$base$p" -o "$work/byline.body"
+    curl -fsS -H "Accept-Encoding: $enc" "$plain_base$p" -o "$work/plain.body"
+    cmp -s "$work/byline.body" "$work/plain.body" || { echo "load.sh: the plain server's $p ($enc) differs from Byline's" >&2; exit 1; }
+  done
+done
+echo "   plain server on $plain_base (pid $plain_pid)"
+
+wrk_base_args=(-t "$threads" -c "$conns" --latency --timeout 5s)
+wrk_args=("${wrk_base_args[@]}") encoding=identity
 
 # to_ms converts wrk's latency (e.g. 812.00us, 6.21ms, 1.02s) to milliseconds.
 to_ms() {
@@ -120,21 +155,23 @@ to_ms() {
   }'
 }
 
-# cpu_ticks prints the server's user+system CPU time so far, in clock ticks.
+# cpu_ticks PID prints a server's user+system CPU time so far, in clock ticks.
 clk_tck=$(getconf CLK_TCK)
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# measure NAME PATH: a 2 s warm-up, then the measured run; appends
-# "NAME RPS P99_MS CPU_US_PER_REQUEST" to $work/results. The server's CPU
-# time per request is the figure least disturbed by other work on the
-# machine: req/s and p99 move with whatever else runs on its cores.
+# measure NAME PATH [SCRIPT] [BASE PID]: a 2 s warm-up, then the measured
+# run against Byline (or the server at BASE with process PID); appends
+# "ENCODING NAME RPS P99_MS CPU_US_PER_REQUEST" to $work/results. The
+# server's CPU time per request is the figure least disturbed by other work
+# on the machine: req/s and p99 move with whatever else runs on its cores.
 measure() {
   local name=$1 path=$2 out rps p99 requests t0 t1 cpu args=("${wrk_args[@]}")
+  local target=${4:-$base} pid=${5:-$server_pid}
   if [ -n "${3:-}" ]; then args+=(-s "$3"); fi
-  timeout 30 wrk "${args[@]}" -d 2s "$base$path" >/dev/null
-  t0=$(cpu_ticks)
-  out=$(timeout $((duration + 30)) wrk "${args[@]}" -d "${duration}s" "$base$path")
-  t1=$(cpu_ticks)
+  timeout 30 wrk "${args[@]}" -d 2s "$target$path" >/dev/null
+  t0=$(cpu_ticks "$pid")
+  out=$(timeout $((duration + 30)) wrk "${args[@]}" -d "${duration}s" "$target$path")
+  t1=$(cpu_ticks "$pid")
   echo "$out" >> "$work/wrk-$name.txt"
   if echo "$out" | grep -q "Non-2xx"; then
     echo "load.sh: $path answered errors under load:" >&2; echo "$out" >&2; exit 1
@@ -143,8 +180,8 @@ measure() {
   p99=$(to_ms "$(echo "$out" | awk '$1 == "99%" { print $2 }')")
   requests=$(echo "$out" | awk '/requests in/ { print $1 }')
   cpu=$(awk -v d=$((t1 - t0)) -v hz="$clk_tck" -v n="$requests" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')
-  echo "$name $rps $p99 $cpu" >> "$work/results"
-  printf "   %-8s %8.0f req/s   p99 %8.2f ms   server CPU %6.1f µs/req   %s\n" "$name" "$rps" "$p99" "$cpu" "$path"
+  echo "$encoding $name $rps $p99 $cpu" >> "$work/results"
+  printf "   %-13s %8.0f req/s   p99 %8.2f ms   server CPU %6.1f µs/req   %s\n" "$name" "$rps" "$p99" "$cpu" "$path"
 }
 
 # The search targets: a wrk script per target that sends, request after
@@ -193,12 +230,18 @@ latency() {
   printf "   %-8s one connection: p50 %6.2f ms   p99 %6.2f ms\n" "$name" "$p50" "$p99"
 }
 
-echo "== wrk: ${conns} connections, ${threads} threads, ${duration} s per target, ${rounds} round(s)$([ "$gzip" = 1 ] && echo ', gzip')$([ "$search" = 1 ] && echo ', search')"
+echo "== wrk: ${conns} connections, ${threads} threads, ${duration} s per target, ${rounds} round(s), ${encodings// /, }$([ "$search" = 1 ] && echo ', search')"
 for round in $(seq 1 "$rounds"); do
   [ "$rounds" = 1 ] || echo "   -- round $round"
+  for encoding in $encodings; do
+  wrk_args=("${wrk_base_args[@]}")
+  [ "$encoding" = gzip ] && wrk_args+=(-H "Accept-Encoding: gzip")
+  echo "   ($encoding)"
   measure home /
   measure article "$sample"
   measure static /files/article.html
+  measure plain-home / "" "$plain_base" "$plain_pid"
+  measure plain-article "$sample" "" "$plain_base" "$plain_pid"
   if [ "$search" = 1 ]; then
     measure search / "$work/cycle-search.lua"
     measure api / "$work/cycle-api.lua"
@@ -207,6 +250,7 @@ for round in $(seq 1 "$rounds"); do
     latency api "$work/cycle-api.lua"
     latency suggest "$work/cycle-suggest.lua"
   fi
+  done
 done
 
 hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
@@ -214,15 +258,21 @@ db_bytes=$(stat -c %s "$data/byline.db")
 wal_bytes=$(stat -c %s "$data/byline.db-wal" 2>/dev/null || echo 0)
 
 echo "== results ($n articles$([ "$rounds" = 1 ] || echo ", mean of $rounds rounds"))"
-awk '
-  { rps[$1] += $2; p99[$1] += $3; cpu[$1] += $4; k[$1]++ }
+for encoding in $encodings; do
+echo "   ($encoding)"
+awk -v enc="$encoding" '
+  $1 == enc { $1 = ""; $0 = substr($0, 2); rps[$1] += $2; p99[$1] += $3; cpu[$1] += $4; k[$1]++ }
   END {
     for (t in k) { rps[t] /= k[t]; p99[t] /= k[t]; cpu[t] /= k[t] }
-    split("home article static", names, " ")
-    for (i = 1; i <= 3; i++) {
+    split("home article static plain-home plain-article", names, " ")
+    for (i = 1; i <= 5; i++) {
       t = names[i]
-      printf "   %-8s %8.0f req/s   p99 %8.2f ms   server CPU %6.1f µs/req\n", t, rps[t], p99[t], cpu[t]
+      printf "   %-13s %8.0f req/s   p99 %8.2f ms   server CPU %6.1f µs/req\n", t, rps[t], p99[t], cpu[t]
     }
+    printf "   article/plain throughput:  %.2f  (goal >= 0.80)   CPU per request: %.2f  (goal <= 1.50)\n", \
+      rps["article"] / rps["plain-article"], cpu["article"] / cpu["plain-article"]
+    printf "   home/plain throughput:     %.2f  (goal >= 0.80)   CPU per request: %.2f  (goal <= 1.50)\n", \
+      rps["home"] / rps["plain-home"], cpu["home"] / cpu["plain-home"]
     printf "   article/static throughput: %.2f  (goal >= 0.80)\n", rps["article"] / rps["static"]
     printf "   article/static p99:        %.2f  (goal <= 1.50)\n", p99["article"] / p99["static"]
     printf "   static/article server CPU per request: %.2f  (the throughput ratio on an idle machine)\n", cpu["static"] / cpu["article"]
@@ -236,6 +286,7 @@ awk '
       }
     }
   }' "$work/results"
+done
 if [ "$search" = 1 ]; then
   awk '{ p50[$1] += $2; p99[$1] += $3; k[$1]++ }
     END {
