@@ -286,6 +286,11 @@ type ArticleService interface {
 	// for ETag and Last-Modified.
 	LastModified(ctx context.Context) (time.Time, error)
 
+	// NextDue returns the earliest time after after at which a scheduled
+	// article comes due, or the zero time if none is scheduled: the moment
+	// LastModified moves with no write, so a cache of it must ask again.
+	NextDue(ctx context.Context, after time.Time) (time.Time, error)
+
 	// FindAuthor and FindTag return the author or tag with the given slug,
 	// or an error of kind NotFound.
 	FindAuthor(ctx context.Context, slug string) (*Author, error)

@@ -43,6 +43,9 @@ type DB struct {
 	Logger *slog.Logger
 
 	markdown *markdown.Renderer
+
+	// changes are told of every committed write (WatchChanges).
+	changes changeHooks
 }
 
 // Open connects to the database at url (postgres://...) and brings its
@@ -138,7 +141,11 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // inTx runs fn in a transaction and commits it if fn returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.pool, fn)
+	if err := pgx.BeginFunc(ctx, db.pool, fn); err != nil {
+		return err
+	}
+	db.changes.committed()
+	return nil
 }
 
 // isUniqueViolation reports whether err is PostgreSQL's unique_violation.

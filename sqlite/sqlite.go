@@ -53,6 +53,9 @@ type DB struct {
 	// lastModified is prepared once: every public request runs it, and
 	// parsing it each time cost as much as running it.
 	lastModified *sql.Stmt
+
+	// changes are told of every committed write (WatchChanges).
+	changes changeHooks
 }
 
 // Open opens (creating if needed) the SQLite database at path and brings its
@@ -172,6 +175,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.changes.committed()
 	return nil
 }
 

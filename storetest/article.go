@@ -29,6 +29,7 @@ func RunArticleTests(t *testing.T, open Opener) {
 	t.Run("Visibility", func(t *testing.T) { t.Parallel(); testVisibility(t, open) })
 	t.Run("Import", func(t *testing.T) { t.Parallel(); testImport(t, open) })
 	t.Run("ConcurrentWriters", func(t *testing.T) { t.Parallel(); testConcurrentWriters(t, open) })
+	t.Run("NextDue", func(t *testing.T) { t.Parallel(); testNextDue(t, open) })
 }
 
 func testCreateAndFind(t *testing.T, open Opener) {

@@ -23,7 +23,7 @@ const pageCacheBytes = 32 << 20
 // copy is used only while it is current, and ETags change with content.
 func (s *Server) cachedPage(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		modified, err := s.Articles.LastModified(r.Context())
+		modified, err := s.lastModified(r.Context())
 		if err != nil {
 			s.serveError(w, r, err)
 			return

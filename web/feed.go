@@ -81,7 +81,7 @@ func (s *Server) feedHandler(format feedFormat, kind string) http.HandlerFunc {
 			s.serveError(w, r, err)
 			return
 		}
-		updated, err := s.Articles.LastModified(r.Context())
+		updated, err := s.lastModified(r.Context())
 		if err != nil {
 			s.serveError(w, r, err)
 			return

@@ -76,7 +76,7 @@ func (s *Server) recentPosts(ctx context.Context, count int, excludeID int64) ([
 	if excludeID != 0 {
 		return s.Articles.Recent(ctx, count, excludeID)
 	}
-	version, err := s.Articles.LastModified(ctx)
+	version, err := s.lastModified(ctx)
 	if err != nil {
 		return nil, err
 	}

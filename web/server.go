@@ -86,6 +86,7 @@ type Server struct {
 	pages     *pageCache
 	recent    recentMemo
 	dates     dateStyles // the site's zone and date formats, as last read
+	clock     siteClock
 	images    imageDims
 }
 

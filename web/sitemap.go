@@ -49,7 +49,7 @@ func (s *Server) showSitemap(w http.ResponseWriter, r *http.Request) {
 		s.writeSitemapPage(w, r, 1, site)
 		return
 	}
-	modified, err := s.Articles.LastModified(r.Context())
+	modified, err := s.lastModified(r.Context())
 	if err != nil {
 		s.serveError(w, r, err)
 		return

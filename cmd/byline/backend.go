@@ -25,6 +25,12 @@ type backend struct {
 	// TidySearch merges a search index left in many pieces by writes
 	// (sqlite.DB.TidySearch); nil where the database keeps its own.
 	TidySearch func(ctx context.Context, maxSegments int) (bool, error)
+
+	// WatchChanges tells changed of every change readers could see, from
+	// this process at once and from others soon after, until ctx is done
+	// (sqlite.DB.WatchChanges, postgres.DB.WatchChanges): how the page
+	// cache knows its pages are current without asking the database.
+	WatchChanges func(ctx context.Context, changed func(watching bool)) error
 }
 
 // isPostgres reports whether the database URL names PostgreSQL.
@@ -42,10 +48,11 @@ func (c *Config) openBackend(ctx context.Context, logger *slog.Logger) (*backend
 		}
 		db.Logger = logger
 		return &backend{
-			describe: "PostgreSQL " + redactURL(c.DB),
-			Services: postgres.NewServices(db),
-			Ping:     db.Ping,
-			Close:    db.Close,
+			describe:     "PostgreSQL " + redactURL(c.DB),
+			Services:     postgres.NewServices(db),
+			Ping:         db.Ping,
+			Close:        db.Close,
+			WatchChanges: db.WatchChanges,
 		}, nil
 	}
 	db, err := sqlite.Open(ctx, c.sqlitePath())
@@ -54,11 +61,12 @@ func (c *Config) openBackend(ctx context.Context, logger *slog.Logger) (*backend
 	}
 	db.Logger = logger
 	return &backend{
-		describe:   "SQLite " + c.sqlitePath(),
-		Services:   sqlite.NewServices(db),
-		Ping:       db.Ping,
-		Close:      db.Close,
-		TidySearch: db.TidySearch,
+		describe:     "SQLite " + c.sqlitePath(),
+		Services:     sqlite.NewServices(db),
+		Ping:         db.Ping,
+		Close:        db.Close,
+		TidySearch:   db.TidySearch,
+		WatchChanges: db.WatchChanges,
 	}, nil
 }
 

@@ -86,6 +86,8 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return err
 	}
 	defer stopContact() // before db.Close: the outbox worker uses the database
+	stopWatch := watchChanges(ctx, db, srv, logger)
+	defer stopWatch() // before db.Close: the watcher holds a connection
 	if db.TidySearch != nil {
 		stopTidy := tidySearchEvery(ctx, db.TidySearch, logger, time.Minute, time.Hour)
 		defer stopTidy()
@@ -106,6 +108,23 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 			}
 		}
 	})
+}
+
+// watchChanges runs the database's change feed into the server's page
+// cache until the returned stop is called, which waits for it to end.
+func watchChanges(ctx context.Context, db *backend, srv *web.Server, logger *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := db.WatchChanges(ctx, srv.ContentChanged); err != nil && ctx.Err() == nil {
+			logger.Error("change feed stopped; pages ask the database", slog.Any("error", err))
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // isSet reports whether a flag was given on the command line or through
