@@ -29,32 +29,40 @@ func (s *Server) cachedPage(h http.HandlerFunc) http.Handler {
 			return
 		}
 		version := modified.UnixMilli()
-		etag := fmt.Sprintf(`"%x-%s"`, version, s.assets.version)
-		if notModified(r, etag, modified) {
-			w.Header().Set("ETag", etag)
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
 		// Only ?page= (and WordPress's ?p= and ?page_id=, which redirect)
 		// change a public page. Other parameters (tracking tags, cache
 		// busters) are dropped before the handler sees them, so they can
 		// neither force a fresh render nor crowd out real pages.
-		kept := url.Values{}
-		for _, name := range pageParams {
-			if v := r.URL.Query().Get(name); v != "" {
-				kept.Set(name, v)
+		query := ""
+		if r.URL.RawQuery != "" {
+			kept := url.Values{}
+			for _, name := range pageParams {
+				if v := r.URL.Query().Get(name); v != "" {
+					kept.Set(name, v)
+				}
 			}
-		}
-		query := kept.Encode()
-		if query != r.URL.RawQuery {
-			r = r.Clone(r.Context())
-			r.URL.RawQuery = query
+			query = kept.Encode()
+			if query != r.URL.RawQuery {
+				r = r.Clone(r.Context())
+				r.URL.RawQuery = query
+			}
 		}
 		key := r.URL.Path + "?" + query
 		if s.Site.BaseURL == "" {
 			key = r.Host + key // absolute links on the page come from the Host header
 		}
 		page, ok := s.pages.get(key, version)
+		etag := ""
+		if ok {
+			etag = page.etag
+		} else {
+			etag = fmt.Sprintf(`"%x-%s"`, version, s.assets.version)
+		}
+		if notModified(r, etag, modified) {
+			w.Header().Set("ETag", etag)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
 		if !ok {
 			buf := &bufferedResponse{header: http.Header{}, status: http.StatusOK}
 			h(buf, r)
@@ -86,13 +94,20 @@ func notModified(r *http.Request, etag string, modified time.Time) bool {
 		}
 		return false
 	}
-	if ims, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !modified.IsZero() {
+	ims := r.Header.Get("If-Modified-Since")
+	if ims == "" {
+		return false // most requests: skip ParseTime's three failed layouts
+	}
+	if ims, err := http.ParseTime(ims); err == nil && !modified.IsZero() {
 		return !modified.Truncate(time.Second).After(ims)
 	}
 	return false
 }
 
-// cachedResponse is a rendered page, kept plain and gzipped.
+// cachedResponse is a rendered page, kept plain and gzipped, with the
+// values of its headers made once: serving it assigns them, shared, to the
+// response's header map (as securityHeader's), rather than formatting a
+// date and a length and canonicalizing each key on every request.
 type cachedResponse struct {
 	version     int64
 	status      int
@@ -100,11 +115,20 @@ type cachedResponse struct {
 	etag        string
 	modified    time.Time
 	body, gz    []byte
+
+	contentTypeHeader, etagHeader, weakETagHeader, lastModifiedHeader []string
+	bodyLength, gzLength                                              []string
 }
+
+var (
+	cacheControlNoCache = []string{"public, no-cache"}
+	contentEncodingGzip = []string{"gzip"}
+)
 
 func newCachedResponse(buf *bufferedResponse, version int64, etag string, modified time.Time) *cachedResponse {
 	c := &cachedResponse{version: version, status: buf.status, contentType: buf.header.Get("Content-Type"),
 		etag: etag, modified: modified}
+	defer c.makeHeaders()
 	var gz bytes.Buffer
 	// Pages compress once per version, so spend effort on them; the big
 	// sitemaps would take a second at the best level, so they get the fastest.
@@ -137,19 +161,34 @@ const maxPlainCachedBytes = 512 << 10
 
 func (c *cachedResponse) size() int64 { return int64(len(c.body) + len(c.gz) + 256) }
 
+func (c *cachedResponse) makeHeaders() {
+	c.contentTypeHeader = []string{c.contentType}
+	c.etagHeader = []string{c.etag}
+	c.weakETagHeader = []string{"W/" + c.etag}
+	if !c.modified.IsZero() {
+		c.lastModifiedHeader = []string{c.modified.UTC().Format(http.TimeFormat)}
+	}
+	c.bodyLength = []string{strconv.Itoa(len(c.body))}
+	c.gzLength = []string{strconv.Itoa(len(c.gz))}
+}
+
 func (c *cachedResponse) serve(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
-	hdr.Set("Content-Type", c.contentType)
+	hdr["Content-Type"] = c.contentTypeHeader
+	gzipped := acceptsGzip(r)
 	if c.status == http.StatusOK {
-		hdr.Set("ETag", c.etag)
-		if !c.modified.IsZero() {
-			hdr.Set("Last-Modified", c.modified.UTC().Format(http.TimeFormat))
+		hdr["ETag"] = c.etagHeader
+		if gzipped {
+			hdr["ETag"] = c.weakETagHeader
+		}
+		if c.lastModifiedHeader != nil {
+			hdr["Last-Modified"] = c.lastModifiedHeader
 		}
 		// Readers always get the current page: caches may store it but
 		// must ask again (cheaply, with the ETag) before reusing it.
-		hdr.Set("Cache-Control", "public, no-cache")
+		hdr["Cache-Control"] = cacheControlNoCache
 	}
-	if !acceptsGzip(r) && c.body == nil {
+	if !gzipped && c.body == nil {
 		w.WriteHeader(c.status)
 		if r.Method != http.MethodHead {
 			zr, err := gzip.NewReader(bytes.NewReader(c.gz))
@@ -159,13 +198,12 @@ func (c *cachedResponse) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	body := c.body
-	if acceptsGzip(r) {
-		hdr.Set("Content-Encoding", "gzip")
-		hdr.Set("ETag", "W/"+c.etag)
-		body = c.gz
+	body, length := c.body, c.bodyLength
+	if gzipped {
+		hdr["Content-Encoding"] = contentEncodingGzip
+		body, length = c.gz, c.gzLength
 	}
-	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	hdr["Content-Length"] = length
 	w.WriteHeader(c.status)
 	if r.Method != http.MethodHead {
 		w.Write(body)

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,16 +41,40 @@ func requestID(ctx context.Context) string {
 	return id
 }
 
+// requestIDBase makes this process's request IDs differ from another
+// instance's; the counter makes them differ from each other. (One read of
+// crypto/rand per request cost more than the rest of the access log.)
+var (
+	requestIDBase    = randomUint64()
+	requestIDCounter atomic.Uint64
+)
+
+func randomUint64() uint64 {
+	var b [8]byte
+	rand.Read(b[:])
+	return binary.LittleEndian.Uint64(b[:])
+}
+
+// newRequestID returns 16 hex digits, unique within the process.
+func newRequestID() string {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], requestIDBase+requestIDCounter.Add(1))
+	var out [16]byte
+	hex.Encode(out[:], b[:])
+	return string(out[:])
+}
+
 // accessLog gives each request an ID and logs one line when it ends.
 func (s *Server) accessLog(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		var b [8]byte
-		rand.Read(b[:])
-		id := hex.EncodeToString(b[:])
-		w.Header().Set("X-Request-Id", id)
+		id := newRequestID()
+		w.Header()["X-Request-Id"] = []string{id}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		if !s.Logger.Enabled(r.Context(), slog.LevelInfo) {
+			return // the attributes below cost more than the check
+		}
 		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
@@ -84,17 +110,33 @@ const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; media-s
 	"style-src 'self'; script-src 'self'; font-src 'self'; connect-src 'self'; object-src 'none'; " +
 	"base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
+// securityHeader are the headers every response carries, in canonical
+// form, with values shared by all responses: Header.Set would canonicalize
+// each key and allocate each value on every request. A shared value has
+// length and capacity 1, so a later Add copies it rather than writing into
+// it, and Set replaces it.
+var securityHeader = []struct {
+	key   string
+	value []string
+}{
+	{"Content-Security-Policy", []string{contentSecurityPolicy}},
+	{"X-Content-Type-Options", []string{"nosniff"}},
+	{"Referrer-Policy", []string{"strict-origin-when-cross-origin"}},
+	{"X-Frame-Options", []string{"DENY"}},
+	{"Permissions-Policy", []string{"camera=(), microphone=(), geolocation=(), interest-cohort=()"}},
+	{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
+}
+
+var strictTransportSecurity = []string{"max-age=31536000"}
+
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hdr := w.Header()
-		hdr.Set("Content-Security-Policy", contentSecurityPolicy)
-		hdr.Set("X-Content-Type-Options", "nosniff")
-		hdr.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		hdr.Set("X-Frame-Options", "DENY")
-		hdr.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-		hdr.Set("Cross-Origin-Opener-Policy", "same-origin")
+		for _, sh := range securityHeader {
+			hdr[sh.key] = sh.value
+		}
 		if r.TLS != nil {
-			hdr.Set("Strict-Transport-Security", "max-age=31536000")
+			hdr["Strict-Transport-Security"] = strictTransportSecurity
 		}
 		h.ServeHTTP(w, r)
 	})
@@ -129,7 +171,11 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 // copies) sets Content-Encoding itself and is passed through.
 func gzipResponses(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Add("Vary", "Accept-Encoding")
+		if hdr := w.Header(); hdr["Vary"] == nil {
+			hdr["Vary"] = varyAcceptEncoding // shared, as securityHeader's
+		} else {
+			hdr.Add("Vary", "Accept-Encoding")
+		}
 		if !acceptsGzip(r) || r.Method == http.MethodHead {
 			h.ServeHTTP(w, r)
 			return
@@ -140,8 +186,13 @@ func gzipResponses(h http.Handler) http.Handler {
 	})
 }
 
+var varyAcceptEncoding = []string{"Accept-Encoding"}
+
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+	rest := r.Header.Get("Accept-Encoding")
+	for rest != "" {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if strings.TrimSpace(enc) == "gzip" && strings.ReplaceAll(q, " ", "") != "q=0" {
 			return true
