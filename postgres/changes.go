@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// siteChangedChannel is the channel migration 0014's trigger notifies when
+// siteChangedChannel is the channel migration 0015's trigger notifies when
 // site_state moves.
 const siteChangedChannel = "byline_site_changed"
 

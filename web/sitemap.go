@@ -87,7 +87,7 @@ func (s *Server) showSitemapPage(w http.ResponseWriter, r *http.Request) {
 // siteURLs are the sitemap's entries that are not articles: the home page
 // and the section fronts, changed whenever the site is.
 func (s *Server) siteURLs(r *http.Request) ([]sitemapURL, error) {
-	modified, err := s.Articles.LastModified(r.Context())
+	modified, err := s.lastModified(r.Context())
 	if err != nil {
 		return nil, err
 	}
