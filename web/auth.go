@@ -13,14 +13,25 @@ import (
 // the public pages, the same for every reader, never see it.
 const sessionCookie = "byline_session"
 
-// Sign-in limits: attempts, successful or not, per account and per client
-// network in a window. An account under attack from many addresses is
-// still protected; a network guessing many accounts is too. An office
-// whose editors share one address signs in well under the network's limit.
+// SignInPolicy sets the sign-in limits: attempts, successful or not, per
+// account and per client address in a window. An account under attack
+// from many addresses is still protected; an address guessing many
+// accounts is too. The zero value is the defaults.
+type SignInPolicy struct {
+	PerAccount Rate // attempts per account; DefaultSignInPerAccount if zero
+	PerIP      Rate // attempts per client address, any accounts; DefaultSignInPerIP if zero
+}
+
+// Defaults for SignInPolicy's zero fields. An office whose editors share
+// one address signs in well under 30 in a quarter of an hour; a script
+// spraying passwords over many accounts is stopped at the 31st.
 var (
 	DefaultSignInPerAccount = Rate{Limit: 10, Window: 15 * time.Minute}
-	DefaultSignInPerIP      = Rate{Limit: 50, Window: 15 * time.Minute}
+	DefaultSignInPerIP      = Rate{Limit: 30, Window: 15 * time.Minute}
 )
+
+func (p *SignInPolicy) perAccount() Rate { return rateOr(p.PerAccount, DefaultSignInPerAccount) }
+func (p *SignInPolicy) perIP() Rate      { return rateOr(p.PerIP, DefaultSignInPerIP) }
 
 // currentUser returns the user whose session the request's cookie names.
 func (s *Server) currentUser(r *http.Request) (*byline.User, error) {
@@ -117,13 +128,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client := s.Contact.clientKey(r)
-	if ok, retry := s.allow(w, r, "signin:ip:"+client, DefaultSignInPerIP); !ok {
+	if ok, retry := s.allow(w, r, "signin:ip:"+client, s.SignIn.perIP()); !ok {
 		s.Logger.Warn("sign-in throttled", "limit", "client", "client", client)
 		s.renderSignIn(w, r, http.StatusTooManyRequests, email,
 			"Too many sign-in attempts from your network. Please wait "+inWords(retry)+" and try again.")
 		return
 	}
-	if ok, retry := s.allow(w, r, "signin:account:"+email, DefaultSignInPerAccount); !ok {
+	if ok, retry := s.allow(w, r, "signin:account:"+email, s.SignIn.perAccount()); !ok {
 		s.Logger.Warn("sign-in throttled", "limit", "account", "client", client)
 		s.renderSignIn(w, r, http.StatusTooManyRequests, email,
 			"Too many sign-in attempts for this account. Please wait "+inWords(retry)+" and try again.")
@@ -183,7 +194,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, u *bylin
 		l.Error = msg
 		s.renderNewsroom(w, r, status, "account", accountPage{l})
 	}
-	if ok, retry := s.allow(w, r, "signin:account:"+u.Email, DefaultSignInPerAccount); !ok {
+	if ok, retry := s.allow(w, r, "signin:account:"+u.Email, s.SignIn.perAccount()); !ok {
 		fail(http.StatusTooManyRequests, "Too many password attempts for this account. Please wait "+inWords(retry)+" and try again.")
 		return
 	}

@@ -288,6 +288,47 @@ func TestNewsroom_SignInThrottle(t *testing.T) {
 	wantStatus(t, "after the window", b.post(t, "/newsroom/sign-in", url.Values{"email": {n.editor.Email}, "password": {pw}}), http.StatusSeeOther)
 }
 
+// One address trying many accounts, each once, is stopped at the 31st
+// attempt by default, whatever the per-account limit lets through; the
+// limit is the operator's to set.
+func TestNewsroom_SignInThrottlePerAddress(t *testing.T) {
+	t.Parallel()
+	spray := func(t *testing.T, b *browser, attempts int) *http.Response {
+		t.Helper()
+		var last *http.Response
+		for i := range attempts {
+			last = b.post(t, "/newsroom/sign-in", url.Values{"email": {fmt.Sprintf("guess%d@example.com", i)}, "password": {"x"}})
+			if i < attempts-1 {
+				wantStatus(t, fmt.Sprintf("attempt %d on its own account", i+1), last, http.StatusUnauthorized)
+			}
+		}
+		return last
+	}
+
+	t.Run("30 attempts by default", func(t *testing.T) {
+		t.Parallel()
+		n := newNewsroom(t)
+		b := n.browser(t)
+		wantStatus(t, "attempt 30", spray(t, b, 30), http.StatusUnauthorized)
+		resp := b.post(t, "/newsroom/sign-in", url.Values{"email": {n.editor.Email}, "password": {pw}})
+		wantStatus(t, "attempt 31, with the right password", resp, http.StatusTooManyRequests)
+		if msg := doc(t, resp).Find(".nr-error").Text(); !strings.Contains(msg, "from your network") {
+			t.Errorf("throttled message = %q; want it to name the network", msg)
+		}
+	})
+
+	t.Run("as configured", func(t *testing.T) {
+		t.Parallel()
+		n := newNewsroom(t, func(s *web.Server) {
+			s.SignIn = web.SignInPolicy{PerIP: web.Rate{Limit: 3, Window: time.Hour}}
+		})
+		b := n.browser(t)
+		wantStatus(t, "attempt 4", spray(t, b, 4), http.StatusTooManyRequests)
+		n.advance(time.Hour + time.Second)
+		wantStatus(t, "after the hour", b.post(t, "/newsroom/sign-in", url.Values{"email": {n.editor.Email}, "password": {pw}}), http.StatusSeeOther)
+	})
+}
+
 func TestNewsroom_CrossSitePostIsRefused(t *testing.T) {
 	t.Parallel()
 	n := newNewsroom(t)

@@ -66,7 +66,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /static/{hash}/{name}", s.serveAsset)
 	mux.HandleFunc("GET /theme/{file}", s.serveTheme) // the accent colour (theme.go)
 	if s.PublicDir != nil {
-		mux.Handle("GET /files/", http.StripPrefix("/files/", http.FileServerFS(s.PublicDir)))
+		mux.HandleFunc("GET /files/", s.servePublicFile) // files.go: files only, never a listing
 	}
 
 	// Uploaded images (upload.go): content-hashed names, cached for a year.

@@ -73,6 +73,8 @@ type Server struct {
 	Settings  byline.SettingsService
 	Uploads   byline.UploadService
 	UploadDir string
+	// SignIn limits sign-in attempts, counted with Limiter.
+	SignIn SignInPolicy
 	// Email, if set, is the outbox's SMTP server: the newsroom warns while
 	// there is none, and settings can send a test email through it.
 	Email EmailStatus

@@ -23,6 +23,7 @@ type Config struct {
 	LogLevel  string
 
 	Contact contactConfig // Contact Us limits and SMTP (contact.go)
+	Clients clientConfig  // what one client may ask (clients.go)
 
 	FeedFullContent bool
 
@@ -38,6 +39,7 @@ var envVars = map[string]string{
 	"site-title": "BYLINE_SITE_TITLE", "tagline": "BYLINE_TAGLINE", "log-format": "BYLINE_LOG_FORMAT",
 	"log-level": "BYLINE_LOG_LEVEL", "feed-full-content": "BYLINE_FEED_FULL_CONTENT",
 	"demo": "BYLINE_DEMO", "fetch-media": "BYLINE_FETCH_MEDIA", "fetch-private": "BYLINE_FETCH_PRIVATE",
+	"sign-in-rate": "BYLINE_SIGN_IN_RATE", "sign-in-account-rate": "BYLINE_SIGN_IN_ACCOUNT_RATE",
 }
 
 func envOr(flagName, def string) string {

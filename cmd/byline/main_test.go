@@ -102,6 +102,9 @@ func TestImportCommand(t *testing.T) {
 		if code, _, errOut := runByline(t, "", "serve", "--log-format", "xml"); code != 2 || !strings.Contains(errOut, "--log-format") {
 			t.Errorf("bad flag value: exit %d, %q", code, errOut)
 		}
+		if code, _, errOut := runByline(t, "", "serve", "--sign-in-rate", "30"); code != 2 || !strings.Contains(errOut, "--sign-in-rate") {
+			t.Errorf("bad --sign-in-rate: exit %d, %q", code, errOut)
+		}
 	})
 }
 

@@ -19,6 +19,7 @@ func serveFlags(c *Config) *flag.FlagSet {
 	c.siteFlags(fs)
 	c.storageFlags(fs)
 	c.Contact.flags(fs)
+	c.Clients.flags(fs)
 	fs.BoolVar(&c.Demo, "demo", envOr("demo", "false") == "true",
 		"start with the sample site: articles, authors, tags and pictures, in a temporary data directory unless --data or --db names one")
 	return fs
@@ -32,6 +33,10 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		return err
 	}
 	if err := c.validate(); err != nil {
+		return err
+	}
+	signIn, err := c.Clients.signInPolicy()
+	if err != nil {
 		return err
 	}
 	logger := c.logger(stderr)
@@ -80,6 +85,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		Uploads:   db.Uploads,
 		UploadDir: filepath.Join(publicDir, "uploads"),
 		Limiter:   db.Limiter, // sign-in throttling, with or without Contact Us
+		SignIn:    signIn,
 	}
 	stopContact, err := c.Contact.wireContact(ctx, db, srv, logger)
 	if err != nil {
