@@ -166,7 +166,7 @@ func (s *Server) apiServeError(w http.ResponseWriter, r *http.Request, err error
 	}
 	status := statusOf(byline.ErrorKind(err))
 	if status == http.StatusInternalServerError {
-		s.Logger.Error("request failed", "error", err, "request_id", requestID(r.Context()), "path", r.URL.Path)
+		s.logFailure(r, "request failed", err)
 	}
 	s.apiError(w, status, byline.ErrorMessage(err))
 }

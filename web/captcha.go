@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -63,7 +62,7 @@ func (s *Server) issueCaptcha(w http.ResponseWriter, r *http.Request) {
 	}
 	c, err := s.Captcha.Issue(r.Context())
 	if err != nil {
-		s.Logger.Error("captcha issue failed", slog.Any("error", err), "request_id", requestID(r.Context()))
+		s.logFailure(r, "captcha issue failed", err)
 		s.captchaJSONError(w, r, http.StatusServiceUnavailable, "The captcha could not be made just now.")
 		return
 	}
@@ -83,7 +82,7 @@ func (s *Server) refreshCaptcha(w http.ResponseWriter, r *http.Request) {
 			s.captchaJSONError(w, r, http.StatusNotFound, "This captcha has expired.")
 			return
 		}
-		s.Logger.Error("captcha refresh failed", slog.Any("error", err), "request_id", requestID(r.Context()))
+		s.logFailure(r, "captcha refresh failed", err)
 		s.captchaJSONError(w, r, http.StatusServiceUnavailable, "The captcha could not be changed just now.")
 		return
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"log/slog"
 	"net/http"
 	"net/netip"
 	"time"
@@ -150,7 +149,7 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, status in
 				status = http.StatusTooManyRequests
 			}
 		} else if c, err := s.Captcha.Issue(r.Context()); err != nil {
-			s.Logger.Error("captcha issue failed", slog.Any("error", err), "request_id", requestID(r.Context()))
+			s.logFailure(r, "captcha issue failed", err)
 			page.Errors["captcha"] = "The captcha could not be shown just now. Please try again in a moment; your text is kept."
 		} else {
 			page.Captcha = newCaptchaView(c.ID)

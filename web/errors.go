@@ -34,14 +34,40 @@ type errorPage struct {
 	Message string
 }
 
+// statusClientClosed is what the access log records for a request whose
+// client hung up before its answer: nginx's 499, "client closed request".
+// It is never sent (there is nobody to send it to).
+const statusClientClosed = 499
+
+// clientGone reports whether the client of r has hung up: the server ends
+// the request's context when its connection closes. A service call that
+// fails after that failed because of it, which is the client's doing: no
+// 5xx, no error for an operator, and no page, since nobody would read it.
+func clientGone(r *http.Request) bool { return r.Context().Err() != nil }
+
+// logFailure logs a failure in serving r at error level, for an operator
+// to act on, unless the client had hung up: then at debug level, for
+// developers, since the access log already counts it as the client's.
+func (s *Server) logFailure(r *http.Request, msg string, err error) {
+	level := slog.LevelError
+	if clientGone(r) {
+		level = slog.LevelDebug
+	}
+	s.Logger.LogAttrs(r.Context(), level, msg, slog.Any("error", err), slog.String("request_id", requestID(r.Context())),
+		slog.String("path", r.URL.Path))
+}
+
 // serveError answers with the page for err's kind. Internal errors are logged
-// in full with the request ID; the reader sees only the safe message.
+// in full with the request ID; the reader sees only the safe message. A
+// client that has hung up gets nothing.
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	kind := byline.ErrorKind(err)
 	status := statusOf(kind)
 	if status == http.StatusInternalServerError {
-		s.Logger.Error("request failed", slog.Any("error", err), slog.String("request_id", requestID(r.Context())),
-			slog.String("path", r.URL.Path))
+		s.logFailure(r, "request failed", err)
+	}
+	if clientGone(r) {
+		return
 	}
 	if status == http.StatusNotFound {
 		s.renderNotFound(w, r, byline.ErrorMessage(err))

@@ -11,7 +11,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if s.Health != nil {
 		if err := s.Health(r.Context()); err != nil {
-			s.Logger.Error("health check failed", "error", err)
+			s.logFailure(r, "health check failed", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintln(w, "database unavailable")
 			return

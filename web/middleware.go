@@ -75,10 +75,18 @@ func (s *Server) accessLog(h http.Handler) http.Handler {
 		if !s.Logger.Enabled(r.Context(), slog.LevelInfo) {
 			return // the attributes below cost more than the check
 		}
-		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		msg, status := "request", rec.status
+		// A client that hung up (its request's context ended, or writing
+		// to it failed) is not the server failing: logged as the client's
+		// doing, at the same level as any request, so that 5xx counts and
+		// error lines mean what they say.
+		if r.Context().Err() != nil || rec.writeErr != nil {
+			msg, status = "client closed the request", statusClientClosed
+		}
+		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, msg,
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status),
+			slog.Int("status", status),
 			slog.Int64("bytes", rec.bytes),
 			slog.Duration("duration", time.Since(start)),
 			slog.String("request_id", id))
@@ -148,6 +156,7 @@ type statusRecorder struct {
 	status      int
 	bytes       int64
 	wroteHeader bool
+	writeErr    error // the first failed write: the client is gone or too slow
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
@@ -161,6 +170,9 @@ func (r *statusRecorder) Write(p []byte) (int, error) {
 	r.wroteHeader = true
 	n, err := r.ResponseWriter.Write(p)
 	r.bytes += int64(n)
+	if err != nil && r.writeErr == nil {
+		r.writeErr = err
+	}
 	return n, err
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"path"
@@ -165,8 +164,10 @@ type newsroomErrorPage struct {
 func (s *Server) newsroomError(w http.ResponseWriter, r *http.Request, u *byline.User, err error) {
 	status := statusOf(byline.ErrorKind(err))
 	if status == http.StatusInternalServerError {
-		s.Logger.Error("newsroom request failed", slog.Any("error", err), slog.String("request_id", requestID(r.Context())),
-			slog.String("path", r.URL.Path))
+		s.logFailure(r, "newsroom request failed", err)
+	}
+	if clientGone(r) {
+		return
 	}
 	l := s.newNewsroomLayout(r, u, http.StatusText(status), "")
 	s.renderNewsroom(w, r, status, "error", newsroomErrorPage{newsroomLayout: l, Status: status, Message: byline.ErrorMessage(err)})

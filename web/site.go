@@ -55,7 +55,9 @@ func (s *Server) siteConfig(ctx context.Context) siteConfig {
 	}
 	st, err := s.Settings.Settings(ctx)
 	if err != nil {
-		s.Logger.Warn("settings unreadable: using the command line's", slog.Any("error", err))
+		if ctx.Err() == nil { // else the client hung up: nothing to tell an operator
+			s.Logger.Warn("settings unreadable: using the command line's", slog.Any("error", err))
+		}
 		return c
 	}
 	if st.Title != "" {
@@ -210,7 +212,7 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request, key string, rate 
 	}
 	ok, retry, err := s.Limiter.Allow(r.Context(), key, rate.Limit, rate.Window)
 	if err != nil {
-		s.Logger.Error("rate limiter failed", slog.Any("error", err), "request_id", requestID(r.Context()))
+		s.logFailure(r, "rate limiter failed", err)
 		return true, 0
 	}
 	if !ok {
