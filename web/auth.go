@@ -127,7 +127,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.renderSignIn(w, r, http.StatusBadRequest, email, "Please give your email address and password.")
 		return
 	}
-	client := s.Contact.clientKey(r)
+	client := s.clientKey(r)
 	if ok, retry := s.allow(w, r, "signin:ip:"+client, s.SignIn.perIP()); !ok {
 		s.Logger.Warn("sign-in throttled", "limit", "client", "client", client)
 		s.renderSignIn(w, r, http.StatusTooManyRequests, email,

@@ -215,7 +215,7 @@ func captchaVersion() string { return rand.Text()[:8] }
 // allowCaptcha counts one captcha issued or changed for the client, against
 // Contact.Captchas.
 func (s *Server) allowCaptcha(w http.ResponseWriter, r *http.Request) (bool, time.Duration) {
-	return s.allow(w, r, "captcha:ip:"+s.Contact.clientKey(r), s.Contact.captchas())
+	return s.allow(w, r, "captcha:ip:"+s.clientKey(r), s.Contact.captchas())
 }
 
 // captchaNow is the captcha's clock, which stamped the challenges.

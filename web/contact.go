@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/netip"
 	"time"
 
 	"github.com/bylinenews/byline"
@@ -22,10 +21,6 @@ type ContactPolicy struct {
 	// MaxBody bounds a submission's request body in bytes;
 	// DefaultContactMaxBody if zero.
 	MaxBody int64
-
-	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
-	// the client. Without them the client is the connection's address.
-	TrustedProxies []netip.Prefix
 }
 
 // Defaults for ContactPolicy's zero fields.

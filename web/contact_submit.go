@@ -19,7 +19,7 @@ func (s *Server) submitContact(w http.ResponseWriter, r *http.Request) {
 	if !s.contactReady(w, r) {
 		return
 	}
-	c := contactSubmission{client: s.Contact.clientKey(r), logger: s.Logger.With("request_id", requestID(r.Context()))}
+	c := contactSubmission{client: s.clientKey(r), logger: s.Logger.With("request_id", requestID(r.Context()))}
 	form, no := s.readContactForm(w, r, c)
 	page := contactPage{Form: form, Errors: map[string]string{}}
 	if no != nil {

@@ -498,7 +498,7 @@ func TestSubmitContact_RateLimit(t *testing.T) {
 		t.Parallel()
 		s := newContactSite(t, func(srv *web.Server) {
 			srv.Contact.PerIP = web.Rate{Limit: 2, Window: 10 * time.Minute}
-			srv.Contact.TrustedProxies = []netip.Prefix{proxy}
+			srv.TrustedProxies = []netip.Prefix{proxy}
 		})
 		for i := range 2 {
 			form := s.validForm(t)
@@ -535,7 +535,7 @@ func TestSubmitContact_RateLimit(t *testing.T) {
 		t.Parallel()
 		s := newContactSite(t, func(srv *web.Server) {
 			srv.Contact.PerEmail = web.Rate{Limit: 1, Window: time.Hour}
-			srv.Contact.TrustedProxies = []netip.Prefix{proxy}
+			srv.TrustedProxies = []netip.Prefix{proxy}
 		})
 		form := s.validForm(t)
 		if resp := s.post(t, form, "X-Forwarded-For", "203.0.113.1"); resp.StatusCode != http.StatusSeeOther {
@@ -557,7 +557,7 @@ func TestSubmitContact_RateLimit(t *testing.T) {
 		t.Parallel()
 		s := newContactSite(t, func(srv *web.Server) {
 			srv.Contact.PerIP = web.Rate{Limit: 1, Window: time.Hour}
-			srv.Contact.TrustedProxies = []netip.Prefix{proxy}
+			srv.TrustedProxies = []netip.Prefix{proxy}
 		})
 		s.post(t, s.validForm(t), "X-Forwarded-For", "2001:db8:1:2::1")
 		form := s.validForm(t)

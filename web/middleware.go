@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -86,11 +87,20 @@ func (s *Server) accessLog(h http.Handler) http.Handler {
 		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, msg,
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
+			slog.String("client", clientName(s.clientAddr(r))),
 			slog.Int("status", status),
 			slog.Int64("bytes", rec.bytes),
 			slog.Duration("duration", time.Since(start)),
 			slog.String("request_id", id))
 	})
+}
+
+// clientName is a client's address for the log.
+func clientName(a netip.Addr) string {
+	if !a.IsValid() {
+		return "unknown"
+	}
+	return a.String()
 }
 
 // recoverPanics turns a panic in a handler into a 500 and one log line.

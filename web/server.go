@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"time"
 
@@ -58,6 +59,15 @@ type Server struct {
 	Limiter     byline.RateLimiter
 	Contact     ContactPolicy
 	MessageSent func()
+
+	// TrustedProxies are the reverse proxies whose forwarded address
+	// (ProxyHeader) names the client, for the rate limits and the access
+	// log. From any other peer the header is ignored, and the client is
+	// the connection's address.
+	TrustedProxies []netip.Prefix
+	// ProxyHeader is the header the trusted proxies write the client's
+	// address in: XForwardedFor (the default) or Forwarded (RFC 7239).
+	ProxyHeader string
 
 	// The newsroom, under /newsroom/. Without Users and Sessions it
 	// answers 404. Settings, if set, override Site, PostsPerPage and

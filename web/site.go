@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -118,58 +117,6 @@ func (s *Server) absImage(r *http.Request, u string) string {
 // secureCookies reports whether cookies should be sent over HTTPS only.
 func (s *Server) secureCookies(r *http.Request) bool {
 	return r.TLS != nil || strings.HasPrefix(s.Site.BaseURL, "https://")
-}
-
-// clientKey returns the key the client is counted under: its IPv4
-// address, or its IPv6 /64 (one subscriber's usual share), taken from
-// X-Forwarded-For only behind a trusted proxy.
-func (p *ContactPolicy) clientKey(r *http.Request) string {
-	addr := p.clientAddr(r)
-	if !addr.IsValid() {
-		return "unknown"
-	}
-	if addr.Is4() {
-		return addr.String()
-	}
-	prefix, _ := addr.Prefix(64)
-	return prefix.String()
-}
-
-func (p *ContactPolicy) clientAddr(r *http.Request) netip.Addr {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
-	}
-	addr := ap.Addr().Unmap()
-	if !p.trusted(addr) {
-		return addr
-	}
-	// Walk X-Forwarded-For from the right, past our own proxies: the first
-	// address not ours is the client, whatever it wrote further left.
-	var hops []string
-	for _, h := range r.Header.Values("X-Forwarded-For") {
-		hops = append(hops, strings.Split(h, ",")...)
-	}
-	for i := len(hops) - 1; i >= 0; i-- {
-		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			return addr
-		}
-		addr = hop.Unmap()
-		if !p.trusted(addr) {
-			return addr
-		}
-	}
-	return addr
-}
-
-func (p *ContactPolicy) trusted(a netip.Addr) bool {
-	for _, pr := range p.TrustedProxies {
-		if pr.Contains(a) {
-			return true
-		}
-	}
-	return false
 }
 
 // Rate is a number of events per window, e.g. 5 per 10 minutes.

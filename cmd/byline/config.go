@@ -40,6 +40,7 @@ var envVars = map[string]string{
 	"log-level": "BYLINE_LOG_LEVEL", "feed-full-content": "BYLINE_FEED_FULL_CONTENT",
 	"demo": "BYLINE_DEMO", "fetch-media": "BYLINE_FETCH_MEDIA", "fetch-private": "BYLINE_FETCH_PRIVATE",
 	"sign-in-rate": "BYLINE_SIGN_IN_RATE", "sign-in-account-rate": "BYLINE_SIGN_IN_ACCOUNT_RATE",
+	"trusted-proxy": "BYLINE_TRUSTED_PROXY", "trusted-proxies": "BYLINE_TRUSTED_PROXY", "proxy-header": "BYLINE_PROXY_HEADER",
 }
 
 func envOr(flagName, def string) string {

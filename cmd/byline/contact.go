@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -32,11 +31,10 @@ type contactConfig struct {
 	SMTPTo           string // comma-separated
 	SubjectPrefix    string
 
-	Rate           string // per client, LIMIT/WINDOW
-	EmailRate      string // per sender's address
-	CaptchaRate    string // captchas per client
-	MinFill        time.Duration
-	TrustedProxies string // comma-separated CIDRs
+	Rate        string // per client, LIMIT/WINDOW
+	EmailRate   string // per sender's address
+	CaptchaRate string // captchas per client
+	MinFill     time.Duration
 }
 
 // contactEnvVars are the contact settings' environment variables; help
@@ -55,7 +53,6 @@ var contactEnvVars = map[string]string{
 	"contact-email-rate":  "BYLINE_CONTACT_EMAIL_RATE",
 	"captcha-rate":        "BYLINE_CAPTCHA_RATE",
 	"contact-min-fill":    "BYLINE_CONTACT_MIN_FILL",
-	"trusted-proxies":     "BYLINE_TRUSTED_PROXIES",
 }
 
 func (c *contactConfig) flags(fs *flag.FlagSet) {
@@ -78,7 +75,6 @@ func (c *contactConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.EmailRate, "contact-email-rate", env("contact-email-rate", web.DefaultContactPerEmail.String()), "messages one email address may send, LIMIT/WINDOW")
 	fs.StringVar(&c.CaptchaRate, "captcha-rate", env("captcha-rate", web.DefaultCaptchaRate.String()), "captchas a client may ask for, LIMIT/WINDOW")
 	fs.DurationVar(&c.MinFill, "contact-min-fill", durationOr(env("contact-min-fill", ""), web.DefaultMinFill), "least time to fill the form; quicker is a robot (0: no minimum)")
-	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("trusted-proxies", ""), "reverse proxies whose X-Forwarded-For names the client, comma-separated CIDRs")
 }
 
 func atoiOr(s string, def int) int {
@@ -115,18 +111,6 @@ func (c *contactConfig) policy() (web.ContactPolicy, error) {
 		if *r.out, err = web.ParseRate(r.in); err != nil {
 			errs = append(errs, fmt.Errorf("--%s: %w", r.flag, err))
 		}
-	}
-	for _, s := range splitList(c.TrustedProxies) {
-		prefix, err := netip.ParsePrefix(s)
-		if err != nil {
-			addr, aerr := netip.ParseAddr(s)
-			if aerr != nil {
-				errs = append(errs, fmt.Errorf("--trusted-proxies: %q is not an address or CIDR", s))
-				continue
-			}
-			prefix = netip.PrefixFrom(addr, addr.BitLen())
-		}
-		p.TrustedProxies = append(p.TrustedProxies, prefix.Masked())
 	}
 	if len(errs) > 0 {
 		return p, usageError{errors.Join(errs...).Error()}

@@ -35,7 +35,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if err := c.validate(); err != nil {
 		return err
 	}
-	signIn, err := c.Clients.signInPolicy()
+	clients, err := c.Clients.settings()
 	if err != nil {
 		return err
 	}
@@ -85,8 +85,8 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		Uploads:   db.Uploads,
 		UploadDir: filepath.Join(publicDir, "uploads"),
 		Limiter:   db.Limiter, // sign-in throttling, with or without Contact Us
-		SignIn:    signIn,
 	}
+	clients.apply(srv)
 	stopContact, err := c.Contact.wireContact(ctx, db, srv, logger)
 	if err != nil {
 		return err
