@@ -42,6 +42,7 @@ func (s *Server) servePublicFile(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	s.allowTimeFor(w, st.Size())
 	http.ServeContent(w, r, st.Name(), st.ModTime(), content)
 }
 

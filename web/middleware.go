@@ -21,7 +21,8 @@ import (
 )
 
 // middleware wraps the routes once. Outermost first: the access log, which
-// gives the request its ID; recover, inside it, so a panic's 500 is logged
+// gives the request its ID; the refusal of a client over its connection
+// cap (conns.go), logged there; recover, so a panic's 500 is logged
 // with that ID and counted in the access log; security headers;
 // cross-origin protection; compression. The lines below build it from the
 // inside out.
@@ -30,6 +31,7 @@ func (s *Server) middleware(h http.Handler) http.Handler {
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)
+	h = refuseOverLimit(h)
 	h = s.accessLog(h)
 	return h
 }

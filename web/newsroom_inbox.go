@@ -196,6 +196,9 @@ func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request, u *byline
 	redirectDone(w, r, "/newsroom/inbox?status="+string(m.Status), "deleted")
 }
 
+// exportWriteTimeout is how long an export may take to download.
+const exportWriteTimeout = 10 * time.Minute
+
 // exportInbox sends the messages of one view, or all, as CSV.
 func (s *Server) exportInbox(w http.ResponseWriter, r *http.Request, u *byline.User) {
 	if !s.inboxReady(w, r, u) {
@@ -214,6 +217,8 @@ func (s *Server) exportInbox(w http.ResponseWriter, r *http.Request, u *byline.U
 		s.newsroomError(w, r, u, err)
 		return
 	}
+	// Years of messages are many megabytes, read at the editor's pace.
+	s.allowSlowWrite(w, exportWriteTimeout)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="messages-`+time.Now().UTC().Format("2006-01-02")+`.csv"`)
 	w.Header().Set("Cache-Control", "no-store")

@@ -69,6 +69,17 @@ type Server struct {
 	// address in: XForwardedFor (the default) or Forwarded (RFC 7239).
 	ProxyHeader string
 
+	// Connection limits, applied by ListenAndServe (conns.go).
+	// WriteTimeout bounds the time a response takes to be written,
+	// DefaultWriteTimeout if zero; files get more by their size, at
+	// MinReadRate bytes per second (DefaultMinReadRate if zero).
+	// MaxConnsPerClient caps the connections one client address may have
+	// open, DefaultMaxConnsPerClient if zero, none if negative; trusted
+	// proxies are not capped.
+	WriteTimeout      time.Duration
+	MinReadRate       int64
+	MaxConnsPerClient int
+
 	// The newsroom, under /newsroom/. Without Users and Sessions it
 	// answers 404. Settings, if set, override Site, PostsPerPage and
 	// RecentCount as an admin sets them, at once on every instance.
@@ -91,6 +102,11 @@ type Server struct {
 	// Now is the newsroom's clock (publish now, scheduling); nil is
 	// time.Now. Tests set the store's clock here too.
 	Now func() time.Time
+
+	// writeDeadlines is set when ListenAndServe runs the server, with a
+	// write timeout that starts afresh with each request; a handler that
+	// moves the deadline further does not then outlive its request.
+	writeDeadlines bool
 
 	templates *templates
 	newsroom  *newsroomTemplates
@@ -142,19 +158,29 @@ func (s *Server) Handler() http.Handler {
 // gracefully, letting requests in flight finish for up to 10 seconds.
 // ready, if not nil, is called with the listening address once it listens.
 func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net.Addr)) error {
+	s.writeDeadlines = true
 	srv := &http.Server{
 		Handler: s.Handler(),
 		// ReadHeaderTimeout first: it is what stops slow-header attacks.
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second, // the largest honest body is an editor's upload
-		WriteTimeout:      60 * time.Second, // exports stream for a while
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+		WriteTimeout:      s.writeTimeout(),
+		// A reader's browser comes back within seconds or not at all: an
+		// idle connection is not kept for long.
+		IdleTimeout:    30 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+		ConnContext:    markOverLimit,
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
+	}
+	if limit := s.MaxConnsPerClient; limit >= 0 {
+		if limit == 0 {
+			limit = DefaultMaxConnsPerClient
+		}
+		ln = &connLimiter{Listener: ln, max: limit, exempt: s.trustedProxy, open: map[netip.Prefix]int{}}
 	}
 	if ready != nil {
 		ready(ln.Addr())

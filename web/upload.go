@@ -185,5 +185,6 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	w.Header().Set("ETag", `"`+name+`"`)
+	s.allowTimeFor(w, st.Size())
 	http.ServeContent(w, r, name, st.ModTime(), f)
 }

@@ -7,25 +7,31 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/bylinenews/byline/web"
 )
 
 // clientConfig is how the server tells one client from another, and what
-// one client may ask of it.
+// one client may ask of it: sign-in attempts, connections, a reader's time.
 type clientConfig struct {
 	SignInRate        string // per client address, LIMIT/WINDOW
 	SignInAccountRate string // per account
 
 	TrustedProxies listFlag // CIDRs or addresses
 	ProxyHeader    string   // x-forwarded-for or forwarded
+
+	MaxConnsPerClient int // 0: no cap
+	WriteTimeout      time.Duration
 }
 
 // clientSettings is clientConfig checked, as the web server takes it.
 type clientSettings struct {
-	SignIn         web.SignInPolicy
-	TrustedProxies []netip.Prefix
-	ProxyHeader    string
+	SignIn            web.SignInPolicy
+	TrustedProxies    []netip.Prefix
+	ProxyHeader       string
+	MaxConnsPerClient int
+	WriteTimeout      time.Duration
 }
 
 func (c *clientConfig) flags(fs *flag.FlagSet) {
@@ -40,6 +46,10 @@ func (c *clientConfig) flags(fs *flag.FlagSet) {
 	fs.Var(&c.TrustedProxies, "trusted-proxies", "the same as --trusted-proxy")
 	fs.StringVar(&c.ProxyHeader, "proxy-header", envOr("proxy-header", "x-forwarded-for"),
 		"the header the trusted proxies write the client's address in: x-forwarded-for or forwarded (RFC 7239)")
+	fs.IntVar(&c.MaxConnsPerClient, "max-conns-per-client", atoiOr(envOr("max-conns-per-client", ""), web.DefaultMaxConnsPerClient),
+		"connections one client address may have open at once; more are answered 429 (0: no cap; trusted proxies have none)")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", durationOr(envOr("write-timeout", ""), web.DefaultWriteTimeout),
+		"how long a response may take to reach a slow reader (files get more by their size, exports 10 minutes)")
 }
 
 // settings checks the settings, naming the flag at fault.
@@ -70,6 +80,18 @@ func (c *clientConfig) settings() (clientSettings, error) {
 		}
 		out.TrustedProxies = append(out.TrustedProxies, prefix.Masked())
 	}
+	switch {
+	case c.MaxConnsPerClient < 0:
+		errs = append(errs, fmt.Errorf("--max-conns-per-client must be 0 (no cap) or more, not %d", c.MaxConnsPerClient))
+	case c.MaxConnsPerClient == 0:
+		out.MaxConnsPerClient = -1 // the flag's 0 means none; web's zero means the default
+	default:
+		out.MaxConnsPerClient = c.MaxConnsPerClient
+	}
+	if c.WriteTimeout < time.Second {
+		errs = append(errs, fmt.Errorf("--write-timeout must be a second or more, not %s", c.WriteTimeout))
+	}
+	out.WriteTimeout = c.WriteTimeout
 	switch strings.ToLower(c.ProxyHeader) {
 	case "x-forwarded-for":
 		out.ProxyHeader = web.XForwardedFor
@@ -89,6 +111,8 @@ func (s clientSettings) apply(srv *web.Server) {
 	srv.SignIn = s.SignIn
 	srv.TrustedProxies = s.TrustedProxies
 	srv.ProxyHeader = s.ProxyHeader
+	srv.MaxConnsPerClient = s.MaxConnsPerClient
+	srv.WriteTimeout = s.WriteTimeout
 }
 
 // listFlag is a flag that may be repeated and takes comma-separated

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/bylinenews/byline/web"
 )
@@ -12,7 +13,7 @@ func TestClientFlags(t *testing.T) {
 	var c Config
 	fs := serveFlags(&c)
 	args := []string{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "192.0.2.7, 2001:db8::1/32", "--trusted-proxies", "127.0.0.1",
-		"--proxy-header", "Forwarded", "--sign-in-rate", "20/1h"}
+		"--proxy-header", "Forwarded", "--sign-in-rate", "20/1h", "--max-conns-per-client", "0", "--write-timeout", "2m"}
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +26,8 @@ func TestClientFlags(t *testing.T) {
 	if !reflect.DeepEqual(got.TrustedProxies, want) {
 		t.Errorf("trusted proxies of %q = %v, want %v", args, got.TrustedProxies, want)
 	}
-	if got.ProxyHeader != web.Forwarded || got.SignIn.PerIP.Limit != 20 || got.SignIn.PerAccount != web.DefaultSignInPerAccount {
+	if got.ProxyHeader != web.Forwarded || got.SignIn.PerIP.Limit != 20 || got.SignIn.PerAccount != web.DefaultSignInPerAccount ||
+		got.MaxConnsPerClient >= 0 || got.WriteTimeout != 2*time.Minute {
 		t.Errorf("settings of %q = %+v", args, got)
 	}
 }

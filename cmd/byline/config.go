@@ -41,6 +41,7 @@ var envVars = map[string]string{
 	"demo": "BYLINE_DEMO", "fetch-media": "BYLINE_FETCH_MEDIA", "fetch-private": "BYLINE_FETCH_PRIVATE",
 	"sign-in-rate": "BYLINE_SIGN_IN_RATE", "sign-in-account-rate": "BYLINE_SIGN_IN_ACCOUNT_RATE",
 	"trusted-proxy": "BYLINE_TRUSTED_PROXY", "trusted-proxies": "BYLINE_TRUSTED_PROXY", "proxy-header": "BYLINE_PROXY_HEADER",
+	"max-conns-per-client": "BYLINE_MAX_CONNS_PER_CLIENT", "write-timeout": "BYLINE_WRITE_TIMEOUT",
 }
 
 func envOr(flagName, def string) string {
