@@ -116,8 +116,22 @@ func (c *countedConn) Close() error {
 	return c.Conn.Close()
 }
 
+// CloseWrite lets http.Server end a "Connection: close" answer with a
+// FIN and a pause before closing, as it does on a bare TCP connection, so
+// that the client reads the answer rather than a reset.
+func (c *countedConn) CloseWrite() error { return closeWrite(c.Conn) }
+
 // overLimitConn is a connection from a client that had too many open.
 type overLimitConn struct{ net.Conn }
+
+func (c *overLimitConn) CloseWrite() error { return closeWrite(c.Conn) }
+
+func closeWrite(c net.Conn) error {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
 
 type overLimitKey struct{}
 
