@@ -146,12 +146,13 @@ func markOverLimit(ctx context.Context, c net.Conn) context.Context {
 
 // refuseOverLimit answers a request on an over-limit connection with 429
 // and closes the connection after it.
-func refuseOverLimit(h http.Handler) http.Handler {
+func (s *Server) refuseOverLimit(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if over, _ := r.Context().Value(overLimitKey{}).(bool); !over {
 			h.ServeHTTP(w, r)
 			return
 		}
+		s.Logger.Warn("too many connections from one client", "client", r.RemoteAddr, "request_id", requestID(r.Context()))
 		w.Header().Set("Connection", "close")
 		w.Header().Set("Retry-After", "5")
 		w.Header().Set("Cache-Control", "no-store")

@@ -31,7 +31,7 @@ func (s *Server) middleware(h http.Handler) http.Handler {
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)
-	h = refuseOverLimit(h)
+	h = s.refuseOverLimit(h)
 	h = s.accessLog(h)
 	return h
 }
