@@ -152,7 +152,7 @@ func (s *Server) refuseOverLimit(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		s.Logger.Warn("too many connections from one client", "client", r.RemoteAddr, "request_id", requestID(r.Context()))
+		s.Logger.Warn("too many connections from one client", "client", s.clientKey(r), "request_id", requestID(r.Context()))
 		w.Header().Set("Connection", "close")
 		w.Header().Set("Retry-After", "5")
 		w.Header().Set("Cache-Control", "no-store")
