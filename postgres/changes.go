@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,37 +15,6 @@ const siteChangedChannel = "byline_site_changed"
 
 // listenRetry is how long WatchChanges waits before it connects again.
 const listenRetry = 500 * time.Millisecond
-
-// changeHooks are the functions WatchChanges registered, called after each
-// committed write transaction.
-type changeHooks struct {
-	mu    sync.Mutex
-	hooks map[*func(bool)]struct{}
-}
-
-func (h *changeHooks) add(fn *func(bool)) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.hooks == nil {
-		h.hooks = map[*func(bool)]struct{}{}
-	}
-	h.hooks[fn] = struct{}{}
-}
-
-func (h *changeHooks) remove(fn *func(bool)) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	delete(h.hooks, fn)
-}
-
-// committed tells every watcher that a write transaction committed.
-func (h *changeHooks) committed() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for fn := range h.hooks {
-		(*fn)(true)
-	}
-}
 
 // WatchChanges tells changed when what readers see may have changed, so a
 // cache of the site's version (LastModified) can be kept in memory. On a
@@ -62,8 +30,8 @@ func (h *changeHooks) committed() {
 func (db *DB) WatchChanges(ctx context.Context, changed func(watching bool)) error {
 	defer changed(false)
 	hook := &changed
-	db.changes.add(hook)
-	defer db.changes.remove(hook)
+	db.changes.Add(hook)
+	defer db.changes.Remove(hook)
 	for {
 		err := db.listen(ctx, changed)
 		changed(false)

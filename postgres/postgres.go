@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/bylinenews/byline/internal/changefeed"
 	"github.com/bylinenews/byline/markdown"
 )
 
@@ -45,7 +46,7 @@ type DB struct {
 	markdown *markdown.Renderer
 
 	// changes are told of every committed write (WatchChanges).
-	changes changeHooks
+	changes changefeed.Hooks
 }
 
 // Open connects to the database at url (postgres://...) and brings its
@@ -144,7 +145,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	if err := pgx.BeginFunc(ctx, db.pool, fn); err != nil {
 		return err
 	}
-	db.changes.committed()
+	db.changes.Committed()
 	return nil
 }
 

@@ -5,44 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 )
 
 // changePollInterval is how often WatchChanges reads the database file's
 // change counter, for the writes of other processes sharing the file.
 const changePollInterval = 250 * time.Millisecond
-
-// changeHooks are the functions WatchChanges registered, called after each
-// committed write transaction.
-type changeHooks struct {
-	mu    sync.Mutex
-	hooks map[*func(bool)]struct{}
-}
-
-func (h *changeHooks) add(fn *func(bool)) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.hooks == nil {
-		h.hooks = map[*func(bool)]struct{}{}
-	}
-	h.hooks[fn] = struct{}{}
-}
-
-func (h *changeHooks) remove(fn *func(bool)) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	delete(h.hooks, fn)
-}
-
-// committed tells every watcher that a write transaction committed.
-func (h *changeHooks) committed() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for fn := range h.hooks {
-		(*fn)(true)
-	}
-}
 
 // WatchChanges tells changed when what readers see may have changed, so a
 // cache of the site's version (LastModified) can be kept in memory. It
@@ -56,8 +24,8 @@ func (h *changeHooks) committed() {
 func (db *DB) WatchChanges(ctx context.Context, changed func(watching bool)) error {
 	defer changed(false)
 	hook := &changed
-	db.changes.add(hook)
-	defer db.changes.remove(hook)
+	db.changes.Add(hook)
+	defer db.changes.Remove(hook)
 
 	var (
 		conn    *sql.Conn

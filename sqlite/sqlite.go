@@ -26,6 +26,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/bylinenews/byline/internal/changefeed"
 	"github.com/bylinenews/byline/markdown"
 )
 
@@ -55,7 +56,7 @@ type DB struct {
 	lastModified *sql.Stmt
 
 	// changes are told of every committed write (WatchChanges).
-	changes changeHooks
+	changes changefeed.Hooks
 }
 
 // Open opens (creating if needed) the SQLite database at path and brings its
@@ -175,7 +176,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	db.changes.committed()
+	db.changes.Committed()
 	return nil
 }
 
