@@ -7,6 +7,7 @@ package byline
 type Services struct {
 	Articles   ArticleService
 	Sections   SectionService
+	Pages      PageService
 	Search     SearchService
 	Challenges ChallengeStore
 	Messages   MessageService

@@ -20,6 +20,8 @@ import (
 type Writer interface {
 	// WriteSections adds the site's sections, before any article.
 	WriteSections(sections []*byline.Section) error
+	// WritePage adds a static page, parents before the pages under them.
+	WritePage(rec *byline.PageRecord) error
 	// Write adds one article.
 	Write(rec *byline.ArticleRecord) error
 	// Close finishes the file. It does not close the underlying writer.
@@ -34,14 +36,16 @@ type Site struct {
 	Now         time.Time // the export's time; time.Now when zero
 }
 
-// Source is what ExportSite reads: a site's services. Sections may be nil.
+// Source is what ExportSite reads: a site's services. Sections and Pages
+// may be nil.
 type Source struct {
 	Articles byline.ArticleService
 	Sections byline.SectionService
+	Pages    byline.PageService
 }
 
-// ExportSite writes the whole site to w, its structure first (sections),
-// then every article, and returns how many articles it wrote. It does not
+// ExportSite writes the whole site to w, its structure first (sections,
+// then pages), then every article, and returns how many articles it wrote. It does not
 // close w.
 func ExportSite(ctx context.Context, src Source, w Writer) (int, error) {
 	if src.Sections != nil {
@@ -50,6 +54,11 @@ func ExportSite(ctx context.Context, src Source, w Writer) (int, error) {
 			return 0, err
 		}
 		if err := w.WriteSections(sections); err != nil {
+			return 0, err
+		}
+	}
+	if src.Pages != nil {
+		if err := src.Pages.Export(ctx, w.WritePage); err != nil {
 			return 0, err
 		}
 	}
@@ -122,6 +131,61 @@ func (x *WXRWriter) WriteSections(sections []*byline.Section) error {
 			x.sections = append(x.sections, sec)
 		}
 	}
+	return nil
+}
+
+// pageIDs puts page posts in an ID range of their own.
+const pageIDs = 2_000_000_000
+
+// WritePage adds a page item, with its exact JSON-lines record for Byline.
+func (x *WXRWriter) WritePage(rec *byline.PageRecord) error {
+	p := rec.Page
+	saved, err := json.Marshal(toJSONPage(rec))
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	status := "draft"
+	if p.Status == byline.Published {
+		status = "publish"
+	}
+	title, content := xmlSafe(p.Title), xmlSafe(p.BodyHTML)
+	guid := strings.TrimPrefix(rec.ImportKey, "wxr:")
+	if guid == rec.ImportKey {
+		guid = x.site.BaseURL + "/?page_id=" + strconv.FormatInt(pageIDs+p.ID, 10)
+	}
+	parent := "0"
+	if p.ParentID != 0 {
+		parent = strconv.FormatInt(pageIDs+p.ParentID, 10)
+	}
+	b := x.buf
+	b.WriteString("\t<item>\n")
+	element(b, "title", title)
+	element(b, "link", x.site.BaseURL+p.URL())
+	element(b, "pubDate", p.CreatedAt.UTC().Format(time.RFC1123Z))
+	cdata(b, "dc:creator", "")
+	b.WriteString("\t\t<guid isPermaLink=\"false\">")
+	xml.EscapeText(b, []byte(xmlSafe(guid)))
+	b.WriteString("</guid>\n")
+	element(b, "description", "")
+	cdata(b, "content:encoded", content)
+	cdata(b, "excerpt:encoded", "")
+	element(b, "wp:post_id", strconv.FormatInt(pageIDs+p.ID, 10))
+	cdata(b, "wp:post_date", wxrTime(p.CreatedAt))
+	cdata(b, "wp:post_date_gmt", wxrTime(p.CreatedAt))
+	cdata(b, "wp:post_modified", wxrTime(p.UpdatedAt))
+	cdata(b, "wp:post_modified_gmt", wxrTime(p.UpdatedAt))
+	cdata(b, "wp:comment_status", "closed")
+	cdata(b, "wp:ping_status", "closed")
+	cdata(b, "wp:post_name", p.Slug)
+	cdata(b, "wp:status", status)
+	element(b, "wp:post_parent", parent)
+	element(b, "wp:menu_order", strconv.Itoa(p.Position))
+	cdata(b, "wp:post_type", "page")
+	cdata(b, "wp:post_password", "")
+	element(b, "wp:is_sticky", "0")
+	postmeta(b, metaPage, string(saved))
+	postmeta(b, metaChecksum, wxrChecksum(title, content, "", status, "", p.Slug))
+	b.WriteString("\t</item>\n")
 	return nil
 }
 

@@ -134,7 +134,7 @@ func TestWXRWriter_Structure(t *testing.T) {
 		t.Errorf("categories %v lack world", categorySlugs)
 	}
 
-	posts, attachments := map[string]*xmlNode{}, map[string]*xmlNode{}
+	posts, attachments, pages := map[string]*xmlNode{}, map[string]*xmlNode{}, map[string]*xmlNode{}
 	for _, item := range ch.all("", "item") {
 		for _, f := range []struct{ space, local string }{
 			{"", "title"}, {"", "link"}, {"", "pubDate"}, {"http://purl.org/dc/elements/1.1/", "creator"}, {"", "guid"},
@@ -146,7 +146,7 @@ func TestWXRWriter_Structure(t *testing.T) {
 			}
 		}
 		id := item.child(nsWP, "post_id").Text
-		if _, err := strconv.Atoi(id); err != nil || posts[id] != nil || attachments[id] != nil {
+		if _, err := strconv.Atoi(id); err != nil || posts[id] != nil || attachments[id] != nil || pages[id] != nil {
 			t.Errorf("post_id %q is not a unique number", id)
 		}
 		switch typ := item.child(nsWP, "post_type").Text; typ {
@@ -170,6 +170,14 @@ func TestWXRWriter_Structure(t *testing.T) {
 			if _, err := time.Parse("2006-01-02 15:04:05", item.child(nsWP, "post_date").Text); err != nil {
 				t.Errorf("post %s: post_date: %v", id, err)
 			}
+		case "page":
+			pages[id] = item
+			if st := item.child(nsWP, "status").Text; st != "publish" && st != "draft" {
+				t.Errorf("page %s: status %q", id, st)
+			}
+			if parent := item.child(nsWP, "post_parent").Text; parent != "0" && pages[parent] == nil {
+				t.Errorf("page %s comes before its parent %s", id, parent)
+			}
 		case "attachment":
 			attachments[id] = item
 			if item.child(nsWP, "attachment_url") == nil {
@@ -179,8 +187,8 @@ func TestWXRWriter_Structure(t *testing.T) {
 			t.Errorf("item %s of type %q", id, typ)
 		}
 	}
-	if len(posts) != sampleArticles {
-		t.Errorf("%d posts, want %d", len(posts), sampleArticles)
+	if len(posts) != sampleArticles || len(pages) != 1 {
+		t.Errorf("%d posts and %d pages, want %d and the sample's one page", len(posts), len(pages), sampleArticles)
 	}
 	thumbs := 0
 	for id, p := range posts {

@@ -50,8 +50,11 @@ func checkItems(t *testing.T, format Format, data []byte) []*Item {
 		if it.Section != nil {
 			kinds++
 		}
+		if it.Page != nil {
+			kinds++
+		}
 		if kinds != 1 {
-			t.Fatalf("item %+v is not exactly one of article, section, skip, error", it)
+			t.Fatalf("item %+v is not exactly one of article, section, page, skip, error", it)
 		}
 	}
 	var pe *ParseError

@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -62,11 +63,25 @@ type Item struct {
 	// (a WordPress category, with its parent), imported after the
 	// articles.
 	Section *byline.Section
+	// Page, when set, is not an article but a static page, imported after
+	// the articles and sections.
+	Page *PageItem
 	// Notes are remarks counted in the report, e.g. "shortcode [gallery]
 	// left as text".
 	Notes []string
 	// Err is why the article cannot be imported.
 	Err error
+}
+
+// PageItem is a static page a Format read. Its parent may be named by the
+// page's Record.Page.ParentSlug, or, where the source names parents by its
+// own IDs (WordPress), by ParentRef, another PageItem's Ref in the same
+// run: a page under a page under a page goes under the top one, since
+// pages nest one level deep.
+type PageItem struct {
+	Record    *byline.PageRecord
+	Ref       string
+	ParentRef string
 }
 
 // ParseError is a bad input, located for a person to fix it.
@@ -187,8 +202,10 @@ type Report struct {
 	Notes []Count
 	// Bad are the items left out, with SkipBad, in input order.
 	Bad []*ParseError
-	// Sections is how many sections were created or updated.
+	// Sections and Pages are how many sections and pages were created or
+	// updated.
 	Sections int
+	Pages    int
 	// Media says what became of the images on other hosts.
 	Media MediaReport
 }
@@ -207,11 +224,12 @@ type Count struct {
 }
 
 // Importer stores articles read from files, and the site's structure
-// that comes with them: sections (into Sections; without it, sections are
-// passed over).
+// that comes with them: sections and pages (into Sections and Pages;
+// without them, those are passed over).
 type Importer struct {
 	Articles byline.ArticleService
 	Sections byline.SectionService
+	Pages    byline.PageService
 	// Uploads records the images copied in (Options.Media), once the
 	// articles are stored; nil records none.
 	Uploads byline.UploadService
@@ -305,6 +323,7 @@ type run struct {
 	// the order first seen; the last declaration of a slug wins.
 	sections     []*byline.Section
 	sectionIndex map[string]int
+	pages        []*PageItem
 }
 
 // addSection keeps a section the check read.
@@ -325,20 +344,57 @@ func (r *run) addSection(sec *byline.Section) {
 // names that does not exist yet), and this sets their names, descriptions,
 // order and nesting. A dry run writes nothing.
 func (r *run) storeStructure(ctx context.Context, im *Importer) error {
-	if len(r.sections) == 0 {
-		return nil
-	}
-	if im.Sections == nil {
+	switch {
+	case len(r.sections) == 0:
+	case im.Sections == nil:
 		r.skipped["section (no section service)"] += len(r.sections)
-		return nil
-	}
-	if !r.opts.DryRun {
+	case !r.opts.DryRun:
 		if err := im.Sections.Import(ctx, r.sections); err != nil {
 			return fmt.Errorf("import sections: %w", err)
 		}
+		fallthrough
+	default:
+		r.report.Sections = len(r.sections)
 	}
-	r.report.Sections = len(r.sections)
+	switch {
+	case len(r.pages) == 0:
+	case im.Pages == nil:
+		r.skipped["page (no page service)"] += len(r.pages)
+	case !r.opts.DryRun:
+		if err := im.Pages.Import(ctx, slices.Values(pageRecords(r.pages))); err != nil {
+			return fmt.Errorf("import pages: %w", err)
+		}
+		fallthrough
+	default:
+		r.report.Pages = len(r.pages)
+	}
 	return nil
+}
+
+// pageRecords resolves the pages' parents named by ParentRef to their
+// top-level ancestor's slug.
+func pageRecords(items []*PageItem) []*byline.PageRecord {
+	byRef := map[string]*PageItem{}
+	for _, it := range items {
+		if it.Ref != "" {
+			byRef[it.Ref] = it
+		}
+	}
+	out := make([]*byline.PageRecord, len(items))
+	for i, it := range items {
+		top := it
+		for steps := 0; top.ParentRef != "" && byRef[top.ParentRef] != nil && steps < len(items); steps++ {
+			top = byRef[top.ParentRef]
+		}
+		if top != it {
+			it.Record.Page.ParentSlug = top.Record.Page.Slug
+			if it.Record.Page.ParentSlug == "" {
+				it.Record.Page.ParentSlug = byline.SlugOrUntitled(top.Record.Page.Title)
+			}
+		}
+		out[i] = it.Record
+	}
+	return out
 }
 
 // check reads every file, checking each item, without writing anything.
@@ -365,6 +421,14 @@ func (r *run) check(ctx context.Context) error {
 					return nil
 				}
 				r.addSection(it.Section)
+				return nil
+			}
+			if it.Page != nil {
+				if err := checkPage(it); err != nil {
+					r.report.Bad = append(r.report.Bad, &ParseError{File: f.name, Line: it.Line, Item: it.Label, Err: err})
+					return nil
+				}
+				r.pages = append(r.pages, it.Page)
 				return nil
 			}
 			seq++
@@ -403,6 +467,17 @@ func (r *run) check(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// checkPage checks what the store would refuse of a page, but for a
+// reserved slug, which the import moves aside.
+func checkPage(it *Item) error {
+	p := *it.Page.Record.Page
+	if p.Status == "" {
+		p.Status = byline.Draft
+	}
+	p.ParentSlug = "checked" // a reserved slug is no error here
+	return p.Validate()
 }
 
 // errNotClaimed is a file in a folder that no format reads: skipped.
@@ -453,7 +528,7 @@ func (r *run) store(ctx context.Context, articles byline.ArticleService) error {
 		stopped := errors.New("stopped")
 		for _, f := range r.files {
 			err := r.readFile(ctx, f, false, func(it *Item) error {
-				if it.Skip != "" || it.Section != nil {
+				if it.Skip != "" || it.Section != nil || it.Page != nil {
 					return nil
 				}
 				seq++

@@ -15,21 +15,25 @@ import (
 	"github.com/bylinenews/byline/sqlite"
 )
 
-// testSite is a new, empty site: its article store, and its sections.
+// testSite is a new, empty site: its article store, its sections and its
+// pages.
 type testSite struct {
 	*sqlite.ArticleService
 	sections *sqlite.SectionService
+	pages    *sqlite.PageService
 }
 
 // newSite returns a new, empty site.
 func newSite(t *testing.T) *testSite {
 	t.Helper()
 	db := dbtest.OpenSQLite(t)
-	return &testSite{ArticleService: sqlite.NewArticleService(db), sections: sqlite.NewSectionService(db)}
+	return &testSite{ArticleService: sqlite.NewArticleService(db), sections: sqlite.NewSectionService(db), pages: sqlite.NewPageService(db)}
 }
 
 // source is the site as ExportSite reads it.
-func (s *testSite) source() Source { return Source{Articles: s.ArticleService, Sections: s.sections} }
+func (s *testSite) source() Source {
+	return Source{Articles: s.ArticleService, Sections: s.sections, Pages: s.pages}
+}
 
 // copyFile copies src to dir/name.
 func copyFile(t *testing.T, src, dir, name string) string {
@@ -88,7 +92,7 @@ func snapshot(t *testing.T, s *testSite) string {
 
 func runImport(t *testing.T, s *testSite, opts Options, paths ...string) (*Report, error) {
 	t.Helper()
-	return (&Importer{Articles: s, Sections: s.sections}).Run(t.Context(), paths, nil, opts)
+	return (&Importer{Articles: s, Sections: s.sections, Pages: s.pages}).Run(t.Context(), paths, nil, opts)
 }
 
 func TestImporter_Run(t *testing.T) {
@@ -103,7 +107,7 @@ func TestImporter_Run(t *testing.T) {
 	if report.Created != sampleArticles || report.Updated != 0 || len(report.Bad) != 0 {
 		t.Fatalf("first import: %d created, %d updated, %d bad; want %d created", report.Created, report.Updated, len(report.Bad), sampleArticles)
 	}
-	wantSkipped := map[string]int{"comment": 2, "attachment": 1, "page (Byline has articles only)": 1, "menu item": 1,
+	wantSkipped := map[string]int{"comment": 2, "attachment": 1, "menu item": 1,
 		"post in the trash": 1, "section index (_index.md)": 1, "file of no known format": 1}
 	gotSkipped := map[string]int{}
 	for _, c := range report.Skipped {

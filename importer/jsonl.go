@@ -39,6 +39,8 @@ import (
 // structure, written before the articles:
 //
 //	{"type": "section", "slug": string, "name": string, "description": string, "parent": string (the parent's slug), "position": number}
+//	{"type": "page", "title": string, "slug": string, "parent": string (the parent page's slug), "body": string (Markdown),
+//	 "status": "published" or "draft", "position": number, "import_key": string, "old_paths": array of strings}
 //
 // Unknown fields are an error, so that a misspelt one is not lost quietly.
 // Blank lines are skipped.
@@ -87,6 +89,44 @@ type jsonSection struct {
 	Description string `json:"description,omitempty"`
 	Parent      string `json:"parent,omitempty"`
 	Position    int    `json:"position,omitempty"`
+}
+
+// jsonPage is a line of type "page".
+type jsonPage struct {
+	Type      string   `json:"type"`
+	Title     string   `json:"title"`
+	Slug      string   `json:"slug,omitempty"`
+	Parent    string   `json:"parent,omitempty"`
+	Body      string   `json:"body"`
+	Status    string   `json:"status,omitempty"`
+	Position  int      `json:"position,omitempty"`
+	ImportKey string   `json:"import_key,omitempty"`
+	OldPaths  []string `json:"old_paths,omitempty"`
+}
+
+func toJSONPage(rec *byline.PageRecord) jsonPage {
+	p := rec.Page
+	return jsonPage{Type: "page", Title: p.Title, Slug: p.Slug, Parent: p.ParentSlug, Body: p.Body, Status: string(p.Status),
+		Position: p.Position, ImportKey: rec.ImportKey, OldPaths: rec.OldPaths}
+}
+
+// decodeJSONPage reads a line of type "page".
+func decodeJSONPage(line []byte) (*byline.PageRecord, error) {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	var j jsonPage
+	if err := dec.Decode(&j); err != nil {
+		return nil, jsonError(err)
+	}
+	if (j.Slug != "" && byline.Slugify(j.Slug) != j.Slug) || (j.Parent != "" && byline.Slugify(j.Parent) != j.Parent) {
+		return nil, byline.Errorf(byline.Invalid, "A page's slug, and its parent's, may hold only lower-case letters, digits and single hyphens.")
+	}
+	status := byline.Status(j.Status)
+	if status == "" {
+		status = byline.Published
+	}
+	return &byline.PageRecord{Page: &byline.Page{Title: j.Title, Slug: j.Slug, ParentSlug: j.Parent, Body: j.Body, Status: status, Position: j.Position},
+		ImportKey: j.ImportKey, OldPaths: j.OldPaths}, nil
 }
 
 // jsonType is what a line says it is: "" for an article.
@@ -156,8 +196,16 @@ func decodeStructure(it *Item, kind string, line []byte) {
 		}
 		it.Label = "section “" + j.Name + "”"
 		it.Section = &byline.Section{Slug: j.Slug, Name: j.Name, Description: j.Description, ParentSlug: j.Parent, Position: j.Position}
+	case "page":
+		rec, err := decodeJSONPage(line)
+		if err != nil {
+			it.Err = err
+			return
+		}
+		it.Label = "page “" + rec.Page.Title + "”"
+		it.Page = &PageItem{Record: rec}
 	default:
-		it.Err = byline.Errorf(byline.Invalid, "Unknown type %q: a line is an article (no type) or a section.", kind)
+		it.Err = byline.Errorf(byline.Invalid, "Unknown type %q: a line is an article (no type), a section or a page.", kind)
 	}
 }
 
@@ -288,6 +336,11 @@ func (jw *JSONLWriter) WriteSections(sections []*byline.Section) error {
 		}
 	}
 	return nil
+}
+
+// WritePage writes a line for a page.
+func (jw *JSONLWriter) WritePage(rec *byline.PageRecord) error {
+	return jw.enc.Encode(toJSONPage(rec))
 }
 
 // Close flushes what is buffered; it does not close the underlying writer.

@@ -110,3 +110,84 @@ func TestImport_Sections(t *testing.T) {
 		})
 	}
 }
+
+// pageLines describes a site's pages, one per line: "URL Title (status):
+// body", with the old addresses that lead to each.
+func pageLines(t *testing.T, s *testSite) string {
+	t.Helper()
+	var b strings.Builder
+	err := s.pages.Export(t.Context(), func(rec *byline.PageRecord) error {
+		p := rec.Page
+		b.WriteString(p.URL() + " " + p.Title + " (" + string(p.Status) + "): " + strings.TrimSpace(p.BodyText) + "\n")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// A WordPress site's pages become pages, under their parents (a page two
+// levels down goes under the top one), with their old addresses leading
+// to them; one at a reserved address is moved aside. An export in either
+// format, imported into an empty site, gives the same pages.
+func TestImport_Pages(t *testing.T) {
+	t.Parallel()
+	src := newSite(t)
+	report, err := runImport(t, src, Options{}, "testdata/wxr/site-structure.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if report.Pages != 4 {
+		t.Errorf("report: %d pages, want 4", report.Pages)
+	}
+	wantPages := "/about/ About the Courier (published): Founded in 1871.\n" +
+		"/search-page/ Search tips (draft): Use quotes.\n" +
+		"/about/team/ Team (published): The newsroom.\n" +
+		"/about/staff/ Staff (published): Everyone who works here.\n"
+	if got := pageLines(t, src); got != wantPages {
+		t.Errorf("pages:\n%s\nwant\n%s", got, wantPages)
+	}
+	for old, want := range map[string]string{"/?page_id=30": "/about/", "/about/team/staff/": "/about/staff/", "/?page_id=32": "/about/staff/"} {
+		if p, err := src.pages.FindRedirect(t.Context(), old); err != nil || p.URL() != want {
+			t.Errorf("FindRedirect(%s) = %v, %v; want the page at %s", old, p, err, want)
+		}
+	}
+	t.Run("a re-import updates in place", func(t *testing.T) {
+		if _, err := runImport(t, src, Options{}, "testdata/wxr/site-structure.xml"); err != nil {
+			t.Fatal(err)
+		}
+		if got := pageLines(t, src); got != wantPages {
+			t.Errorf("pages after a re-import:\n%s", got)
+		}
+	})
+	for _, format := range ExportFormats {
+		t.Run("round trip through "+format, func(t *testing.T) {
+			var buf bytes.Buffer
+			w, err := NewWriter(format, &buf, Site{Title: "The Riverside Courier", BaseURL: "https://courier.example.com"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ExportSite(t.Context(), src.source(), w); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "export."+format)
+			if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			dst := newSite(t)
+			if _, err := runImport(t, dst, Options{}, path); err != nil {
+				t.Fatalf("import the export: %v", err)
+			}
+			if got := pageLines(t, dst); got != wantPages {
+				t.Errorf("pages after the round trip:\n%s\nwant\n%s", got, wantPages)
+			}
+			if p, err := dst.pages.FindRedirect(t.Context(), "/about/team/staff/"); err != nil || p.URL() != "/about/staff/" {
+				t.Errorf("old address after the round trip: %v, %v", p, err)
+			}
+		})
+	}
+}

@@ -35,7 +35,8 @@ import (
 // [caption] becomes a figure, other shortcodes stay as text and are
 // counted. A post's feature image (_thumbnail_id) comes from its
 // attachment item. The channel's categories become the site's sections,
-// with their nesting, slugs and descriptions. Attachments, pages, menus, comments and other post types
+// with their nesting, slugs and descriptions, and page items its static
+// pages, with their parents, old addresses and order. Attachments, pages, menus, comments and other post types
 // are skipped and counted.
 //
 // A file Byline exported carries each article's exact record in the
@@ -112,9 +113,10 @@ type wxrItem struct {
 	PostDateGMT     string        `xml:"post_date_gmt"`
 	PostModifiedGMT string        `xml:"post_modified_gmt"`
 	PostName        string        `xml:"post_name"`
-	PostParent      string        `xml:"post_parent"`
 	Status          string        `xml:"status"`
 	PostType        string        `xml:"post_type"`
+	PostParent      string        `xml:"post_parent"`
+	MenuOrder       string        `xml:"menu_order"`
 	AttachmentURL   string        `xml:"attachment_url"`
 	Categories      []wxrCategory `xml:"category"`
 	Meta            []wxrMeta     `xml:"postmeta"`
@@ -173,6 +175,7 @@ type wxrChannel struct {
 // Meta keys of files Byline writes.
 const (
 	metaArticle  = "_byline_article"  // the article's JSON-lines record
+	metaPage     = "_byline_page"     // a page's JSON-lines record
 	metaChecksum = "_byline_checksum" // of the fields WordPress shows, when exported
 	bylineGen    = "Byline"
 )
@@ -351,7 +354,7 @@ func (w *WXR) items(name string, it *wxrItem, n, line int, ch *wxrChannel) []*It
 		}
 		return skip("attachment")
 	case "page":
-		return skip("page (Byline has articles only)")
+		return append(out, w.page(name, it, id, n, line, ch))
 	case "nav_menu_item":
 		return skip("menu item")
 	case "revision":
@@ -394,6 +397,82 @@ func (w *WXR) items(name string, it *wxrItem, n, line int, ch *wxrChannel) []*It
 		item.Record = nil
 	}
 	return append(out, item)
+}
+
+// page makes the static page of a page item: its title, slug, content,
+// status (publish → published, else a draft), order and parent, its link
+// and /?page_id=ID as old addresses, and its guid as its import key.
+func (w *WXR) page(name string, it *wxrItem, id int64, n, line int, ch *wxrChannel) *Item {
+	title := plainLine(it.Title)
+	item := &Item{Line: line, Label: fmt.Sprintf("page %d “%s”", n, title)}
+	var status byline.Status
+	switch s := strings.TrimSpace(it.Status); s {
+	case "publish":
+		status = byline.Published
+	case "draft", "pending", "private", "future":
+		status = byline.Draft
+	case "trash", "auto-draft", "inherit":
+		return &Item{Skip: "page in the trash or an auto-draft", Line: line}
+	default:
+		item.Err = byline.Errorf(byline.Invalid, "Unknown page status %q.", s)
+		return item
+	}
+	for _, s := range []string{it.Title, it.PostName, it.Link, it.GUID} {
+		if !utf8.ValidString(s) {
+			item.Err = byline.Errorf(byline.Invalid, "The page is not valid UTF-8 text.")
+			return item
+		}
+	}
+	var content string
+	meta := map[string]string{}
+	for _, m := range it.Meta {
+		meta[strings.TrimSpace(m.Key)] = m.Value
+	}
+	for _, e := range it.Encoded {
+		if !strings.Contains(e.XMLName.Space, "excerpt") {
+			content = e.Text
+		}
+	}
+	p := &byline.Page{Title: title, Status: status}
+	p.Body, item.Notes = htmlBody(content)
+	if slug, err := url.PathUnescape(strings.TrimSpace(it.PostName)); err == nil {
+		p.Slug = byline.Slugify(slug)
+	}
+	p.Position, _ = strconv.Atoi(strings.TrimSpace(it.MenuOrder))
+	if p.Title == "" {
+		item.Err = byline.Errorf(byline.Invalid, "The page has no title.")
+		return item
+	}
+	rec := &byline.PageRecord{Page: p}
+	if guid := strings.TrimSpace(it.GUID); guid != "" {
+		rec.ImportKey = "wxr:" + guid
+	}
+	if ch.generator != bylineGen {
+		if old := byline.RedirectPath(strings.TrimSpace(it.Link)); old != "" {
+			rec.OldPaths = append(rec.OldPaths, old)
+		}
+		if id > 0 {
+			rec.OldPaths = append(rec.OldPaths, "/?page_id="+strconv.FormatInt(id, 10))
+		}
+	}
+	page := &PageItem{Record: rec}
+	if id > 0 {
+		page.Ref = name + ":" + strconv.FormatInt(id, 10)
+	}
+	if parent, err := strconv.ParseInt(strings.TrimSpace(it.PostParent), 10, 64); err == nil && parent > 0 {
+		page.ParentRef = name + ":" + strconv.FormatInt(parent, 10)
+	}
+	if saved, ok := meta[metaPage]; ok && meta[metaChecksum] == wxrChecksum(it.Title, content, "", it.Status, "", it.PostName) {
+		// A page Byline exported, not edited since: its exact record.
+		exact, err := decodeJSONPage([]byte(saved))
+		if err != nil {
+			item.Err = byline.Errorf(byline.Invalid, "The %s field is damaged: %s", metaPage, byline.ErrorMessage(err))
+			return item
+		}
+		page.Record, page.ParentRef = exact, ""
+	}
+	item.Page = page
+	return item
 }
 
 // article makes the article of a post.

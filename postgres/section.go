@@ -133,6 +133,9 @@ func (s *SectionService) save(ctx context.Context, w *writer, sec *byline.Sectio
 	default:
 		sec.Slug = byline.SlugOrUntitled(sec.Name)
 	}
+	if err := checkSectionSlugFree(ctx, w, sec.Slug); err != nil {
+		return err
+	}
 	if fresh {
 		err = w.QueryRow(ctx, `INSERT INTO sections (slug, name, description, parent_id, position) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 			sec.Slug, sec.Name, sec.Description, nullID(sec.ParentID), sec.Position).Scan(&sec.ID)
@@ -193,6 +196,9 @@ func (s *SectionService) Import(ctx context.Context, sections []*byline.Section)
 		}
 		ids := map[string]int64{}
 		for i, sec := range sections {
+			if err := checkSectionSlugFree(ctx, w, sec.Slug); err != nil {
+				return fmt.Errorf("section %q: %w", sec.Slug, err)
+			}
 			position := sec.Position
 			if position == 0 {
 				position = i + 1
@@ -237,4 +243,17 @@ func (s *SectionService) Import(ctx context.Context, sections []*byline.Section)
 		}
 		return touchSite(ctx, w, s.db.now())
 	})
+}
+
+// checkSectionSlugFree returns a Conflict if a top-level page has the slug:
+// a section and a page of the same name would confuse readers (and menus).
+func checkSectionSlugFree(ctx context.Context, w *writer, slug string) error {
+	var n int
+	if err := w.QueryRow(ctx, `SELECT count(*) FROM pages WHERE slug = $1 AND parent_id IS NULL`, slug).Scan(&n); err != nil {
+		return fmt.Errorf("check pages: %w", err)
+	}
+	if n > 0 {
+		return byline.Errorf(byline.Conflict, "A page is at /%s/: give the section another slug, so readers can tell them apart.", slug)
+	}
+	return nil
 }

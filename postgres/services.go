@@ -8,6 +8,7 @@ func NewServices(db *DB) byline.Services {
 	return byline.Services{
 		Articles:   NewArticleService(db),
 		Sections:   NewSectionService(db),
+		Pages:      NewPageService(db),
 		Search:     NewSearchService(db),
 		Challenges: NewChallengeStore(db),
 		Messages:   messages,

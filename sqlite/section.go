@@ -116,6 +116,9 @@ func (s *SectionService) save(ctx context.Context, tx *sql.Tx, sec *byline.Secti
 	default:
 		sec.Slug = byline.SlugOrUntitled(sec.Name)
 	}
+	if err := checkSectionSlugFree(ctx, tx, sec.Slug); err != nil {
+		return err
+	}
 	var res sql.Result
 	if fresh {
 		res, err = tx.ExecContext(ctx, `INSERT INTO sections (slug, name, description, parent_id, position) VALUES (?, ?, ?, ?, ?)`,
@@ -174,6 +177,9 @@ func (s *SectionService) Import(ctx context.Context, sections []*byline.Section)
 	return s.db.inTx(ctx, func(tx *sql.Tx) error {
 		ids := map[string]int64{}
 		for i, sec := range sections {
+			if err := checkSectionSlugFree(ctx, tx, sec.Slug); err != nil {
+				return fmt.Errorf("section %q: %w", sec.Slug, err)
+			}
 			position := sec.Position
 			if position == 0 {
 				position = i + 1
@@ -218,4 +224,17 @@ func (s *SectionService) Import(ctx context.Context, sections []*byline.Section)
 		}
 		return touchSite(ctx, tx, s.db.now())
 	})
+}
+
+// checkSectionSlugFree returns a Conflict if a top-level page has the slug:
+// a section and a page of the same name would confuse readers (and menus).
+func checkSectionSlugFree(ctx context.Context, tx *sql.Tx, slug string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pages WHERE slug = ? AND parent_id IS NULL`, slug).Scan(&n); err != nil {
+		return fmt.Errorf("check pages: %w", err)
+	}
+	if n > 0 {
+		return byline.Errorf(byline.Conflict, "A page is at /%s/: give the section another slug, so readers can tell them apart.", slug)
+	}
+	return nil
 }

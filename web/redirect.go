@@ -6,10 +6,10 @@ import (
 	"github.com/bylinenews/byline"
 )
 
-// redirectOldOrNotFound sends an address an imported article had on the old
-// site (its WordPress permalink, /?p=123, a Hugo alias) to the article's
-// permalink with a 301, and answers any other address with the not-found
-// page.
+// redirectOldOrNotFound sends an address an imported article or page had
+// on the old site (its WordPress permalink, /?p=123, /?page_id=7, a Hugo
+// alias) to its address here with a 301, and answers any other address
+// with the not-found page.
 func (s *Server) redirectOldOrNotFound(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		if path := byline.RedirectPath(r.URL.String()); path != "" {
@@ -21,6 +21,17 @@ func (s *Server) redirectOldOrNotFound(w http.ResponseWriter, r *http.Request) {
 			if byline.ErrorKind(err) != byline.NotFound {
 				s.serveError(w, r, err)
 				return
+			}
+			if s.Pages != nil {
+				p, err := s.Pages.FindRedirect(r.Context(), path)
+				if err == nil {
+					http.Redirect(w, r, p.URL(), http.StatusMovedPermanently)
+					return
+				}
+				if byline.ErrorKind(err) != byline.NotFound {
+					s.serveError(w, r, err)
+					return
+				}
 			}
 		}
 	}

@@ -98,6 +98,7 @@ func mustParseTemplates(a *assets, server template.FuncMap) *templates {
 		"isoTime":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"articleBody":      articleBody,
 		"hasEmbed":         func(a *byline.Article) bool { return strings.Contains(a.BodyHTML, "data-embed=") },
+		"pageBody":         pageBody,
 		"accentStylesheet": accentStylesheet,
 		"srcset":           byline.ImageSrcset,
 		"excerpt":          excerpt,

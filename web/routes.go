@@ -105,6 +105,16 @@ func (s *Server) routes() *http.ServeMux {
 			mux.HandleFunc("GET /newsroom/sections/{id}/delete", s.signedIn(s.confirmDeleteSection))
 			mux.HandleFunc("POST /newsroom/sections/{id}/delete", s.signedIn(s.deleteSection))
 		}
+		if s.Pages != nil {
+			mux.HandleFunc("GET /newsroom/pages", s.signedIn(s.showPages))
+			mux.HandleFunc("GET /newsroom/pages/new", s.signedIn(s.newPage))
+			mux.HandleFunc("POST /newsroom/pages", s.signedIn(s.createPage))
+			mux.HandleFunc("GET /newsroom/pages/{id}", s.signedIn(s.editPage))
+			mux.HandleFunc("POST /newsroom/pages/{id}", s.signedIn(s.savePage))
+			mux.HandleFunc("GET /newsroom/pages/{id}/delete", s.signedIn(s.confirmDeletePage))
+			mux.HandleFunc("POST /newsroom/pages/{id}/delete", s.signedIn(s.deletePage))
+			mux.HandleFunc("POST /newsroom/pages/{id}/revisions/{rev}/restore", s.signedIn(s.restorePageRevision))
+		}
 		mux.HandleFunc("GET /newsroom/uploads", s.signedIn(s.showUploads))
 		mux.HandleFunc("POST /newsroom/uploads", s.signedIn(s.uploadImage))
 		mux.HandleFunc("GET /newsroom/inbox", s.signedIn(s.showInbox))
@@ -129,10 +139,10 @@ func (s *Server) routes() *http.ServeMux {
 	// Operations.
 	mux.HandleFunc("GET /healthz", s.healthz)
 
-	// Permalinks, then everything else.
-	article := s.cachedPage(s.showArticle)
+	// Permalinks, then static pages (page_show.go), then everything else.
+	article, page := s.cachedPage(s.showArticle), s.cachedPage(s.showPage)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.servePermalinkOrNotFound(w, r, article)
+		s.servePermalinkOrNotFound(w, r, article, page)
 	})
 	return mux
 }
@@ -161,9 +171,14 @@ func parsePermalink(path string) (year, month, slug string, slash, ok bool) {
 	return path[1:5], path[6:8], slug, slash, true
 }
 
-func (s *Server) servePermalinkOrNotFound(w http.ResponseWriter, r *http.Request, article http.Handler) {
+func (s *Server) servePermalinkOrNotFound(w http.ResponseWriter, r *http.Request, article, page http.Handler) {
+	get := r.Method == http.MethodGet || r.Method == http.MethodHead
 	year, month, slug, slash, ok := parsePermalink(r.URL.Path)
-	if !ok || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+	if !ok && get && s.Pages != nil && pagePath.MatchString(r.URL.Path) {
+		page.ServeHTTP(w, r)
+		return
+	}
+	if !ok || !get {
 		s.redirectOldOrNotFound(w, r)
 		return
 	}

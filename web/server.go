@@ -33,6 +33,11 @@ type Server struct {
 	// per section and the newsroom's section list.
 	Sections byline.SectionService
 
+	// Pages, if set, serves the static pages at /{slug}/ and
+	// /{parent}/{slug}/ (and their old addresses) and the newsroom's
+	// page editor.
+	Pages byline.PageService
+
 	// Search, if set, serves /search, the search API and the Related
 	// articles under each article; without it /search answers 404.
 	Search byline.SearchService

@@ -58,13 +58,13 @@ func (s *Server) showSitemap(w http.ResponseWriter, r *http.Request) {
 	for n := 1; n <= (total+SitemapURLs-1)/SitemapURLs; n++ {
 		idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: s.absURL(r, fmt.Sprintf("/sitemap/%d.xml", n)), LastMod: modified.Format(time.RFC3339)})
 	}
-	// The home page and the section fronts have a file of their own.
+	// The home page, the section fronts and the pages have a file of their own.
 	idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: s.absURL(r, "/sitemap/site.xml"), LastMod: modified.Format(time.RFC3339)})
 	s.writeXML(w, r, idx)
 }
 
 // showSitemapPage serves /sitemap/{n}.xml, the n-th file of the index,
-// and /sitemap/site.xml, the home page and section fronts.
+// and /sitemap/site.xml, the home page, section fronts and pages.
 func (s *Server) showSitemapPage(w http.ResponseWriter, r *http.Request) {
 	if r.PathValue("file") == "site.xml" {
 		site, err := s.siteURLs(r)
@@ -85,7 +85,8 @@ func (s *Server) showSitemapPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // siteURLs are the sitemap's entries that are not articles: the home page
-// and the section fronts, changed whenever the site is.
+// and the section fronts, changed whenever the site is, and the published
+// pages.
 func (s *Server) siteURLs(r *http.Request) ([]sitemapURL, error) {
 	modified, err := s.lastModified(r.Context())
 	if err != nil {
@@ -101,6 +102,17 @@ func (s *Server) siteURLs(r *http.Request) ([]sitemapURL, error) {
 		ordered, _ := byline.SectionTree(sections)
 		for _, sec := range ordered {
 			urls = append(urls, sitemapURL{Loc: s.absURL(r, sec.URL()), LastMod: lastMod})
+		}
+	}
+	if s.Pages != nil {
+		pages, err := s.Pages.List(r.Context())
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pages {
+			if p.IsVisible() {
+				urls = append(urls, sitemapURL{Loc: s.absURL(r, p.URL()), LastMod: p.UpdatedAt.Format(time.RFC3339)})
+			}
 		}
 	}
 	return urls, nil

@@ -62,7 +62,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	defer db.Close()
-	im := &importer.Importer{Articles: db.Articles, Sections: db.Sections, Uploads: db.Uploads}
+	im := &importer.Importer{Articles: db.Articles, Sections: db.Sections, Uploads: db.Uploads, Pages: db.Pages}
 	opts := importer.Options{Format: c.format, DryRun: c.dryRun, SkipBad: c.skipBad}
 	if c.fetchMedia {
 		// The same folder serve publishes at /files/uploads/.
@@ -118,8 +118,8 @@ func printReport(w io.Writer, r *importer.Report, dryRun bool, took time.Duratio
 	if more := r.Created + r.Updated - len(r.Listed); more > 0 {
 		fmt.Fprintf(w, "  ... and %d more\n", more)
 	}
-	if r.Sections > 0 {
-		fmt.Fprintf(w, "site: %d sections\n", r.Sections)
+	if r.Sections > 0 || r.Pages > 0 {
+		fmt.Fprintf(w, "site: %d sections, %d pages\n", r.Sections, r.Pages)
 	}
 	if len(r.Skipped) > 0 {
 		fmt.Fprintln(w, "passed over:")

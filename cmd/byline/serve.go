@@ -68,6 +68,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	srv := &web.Server{
 		Articles:  db.Articles,
 		Sections:  db.Sections,
+		Pages:     db.Pages,
 		Search:    db.Search,
 		Site:      web.Site{Title: c.SiteTitle, Tagline: c.Tagline, BaseURL: c.BaseURL},
 		Logger:    logger,

@@ -31,6 +31,7 @@ var Tables = []string{
 	"authors", "tags", "articles", "article_authors", "article_tags", "redirects",
 	"sections", "article_sections",
 	"users", "sessions", "article_owners", "article_revisions", "autosaves", "settings", "uploads",
+	"pages", "page_revisions", "page_redirects",
 	"messages", "rate_limits", "site_state",
 }
 
