@@ -81,3 +81,61 @@ func TestSectionFront(t *testing.T) {
 		}
 	}
 }
+
+// TestStaticPage opens a page and its subpage on a desktop and a phone, in
+// both colour schemes: the title and body, no date or byline, no request
+// to another site, and no accessibility violation. A draft stays hidden.
+func TestStaticPage(t *testing.T) {
+	e2e.RequireAxe(t)
+	site := startStructureSite(t)
+	pages := sqlite.NewPageService(site.DB)
+	about := &byline.Page{Title: "About us", Slug: "about", Status: byline.Published,
+		Body: "We are a small newsroom.\n\n## Our team\n\nReporters and editors."}
+	if err := pages.Create(t.Context(), about, 0); err != nil {
+		t.Fatal(err)
+	}
+	team := &byline.Page{Title: "The masthead", Slug: "masthead", ParentID: about.ID, Status: byline.Published, Body: "Editor: Ines Duarte."}
+	draft := &byline.Page{Title: "Corrections", Slug: "corrections", Status: byline.Draft, Body: "Not yet."}
+	for _, p := range []*byline.Page{team, draft} {
+		if err := pages.Create(t.Context(), p, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	browser := e2e.NewBrowser(t)
+	for _, win := range windows {
+		for _, scheme := range schemes {
+			t.Run(win.name+" in "+scheme, func(t *testing.T) {
+				ctx := e2e.NewTab(t, browser)
+				rec := e2e.Record(t, ctx)
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(win.width, win.height), e2e.ColorScheme(scheme)); err != nil {
+					t.Fatal(err)
+				}
+				if resp := site.Visit(t, ctx, "/about/"); resp.Status != http.StatusOK {
+					t.Fatalf("GET /about/: status %d", resp.Status)
+				}
+				if got := e2e.Texts(t, ctx, "main h1"); len(got) != 1 || got[0] != "About us" {
+					t.Errorf("h1 = %q, want About us", got)
+				}
+				if got := e2e.Texts(t, ctx, "main h2"); len(got) == 0 || got[0] != "Our team" {
+					t.Errorf("h2 = %q, want the body's subheading", got)
+				}
+				if got := e2e.Texts(t, ctx, "main time, main .article__byline"); len(got) != 0 {
+					t.Errorf("a page shows a date or byline: %q", got)
+				}
+				checkScheme(t, ctx, scheme)
+				e2e.CheckAxe(t, ctx)
+				if resp := site.Visit(t, ctx, "/about/masthead/"); resp.Status != http.StatusOK {
+					t.Fatalf("GET /about/masthead/: status %d", resp.Status)
+				}
+				if got := e2e.Texts(t, ctx, "main h1"); len(got) != 1 || got[0] != "The masthead" {
+					t.Errorf("subpage h1 = %q, want The masthead", got)
+				}
+				e2e.CheckAxe(t, ctx)
+				if resp := site.Visit(t, ctx, "/corrections/"); resp.Status != http.StatusNotFound {
+					t.Errorf("GET /corrections/ (a draft): status %d, want 404", resp.Status)
+				}
+				rec.CheckSameOrigin(t, site.URL)
+			})
+		}
+	}
+}
