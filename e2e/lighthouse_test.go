@@ -37,7 +37,7 @@ func TestLighthouse(t *testing.T) {
 		s.Limiter = sqlite.NewRateLimiter(db)
 		s.Settings = sqlite.NewSettingsService(db)
 	}))
-	if _, err := demo.Fill(t.Context(), site.PublicDir, site.ArticleService); err != nil {
+	if _, err := demo.Fill(t.Context(), site.PublicDir, sqlite.NewServices(site.DB)); err != nil {
 		t.Fatal(err)
 	}
 	list, _, err := site.ArticleService.Find(t.Context(), byline.ArticleFilter{Limit: 50})
@@ -46,7 +46,7 @@ func TestLighthouse(t *testing.T) {
 	}
 	var pictured *byline.Article
 	for _, a := range list {
-		if a.FeatureImageURL != "" && len(a.Tags) > 0 && len(a.Authors) > 0 {
+		if a.FeatureImageURL != "" && len(a.Tags) > 0 && len(a.Authors) > 0 && len(a.Sections) > 0 {
 			pictured = a
 			break
 		}
@@ -62,6 +62,8 @@ func TestLighthouse(t *testing.T) {
 		{"article", pictured.URL(), true},
 		{"tag", "/tag/" + pictured.Tags[0].Slug + "/", true},
 		{"author", "/author/" + pictured.Authors[0].Slug + "/", true},
+		{"section", pictured.Sections[0].URL(), true},
+		{"page", "/about/", true},
 		// Search results are noindex, and robots.txt keeps crawlers off
 		// /contact and /search: each visit there draws a captcha or runs
 		// a query.

@@ -12,6 +12,7 @@ import (
 	"github.com/bylinenews/byline"
 	"github.com/bylinenews/byline/e2e"
 	"github.com/bylinenews/byline/internal/demo"
+	"github.com/bylinenews/byline/sqlite"
 )
 
 // TestScreenshots takes screenshots of the demo site's pages on a desktop
@@ -27,7 +28,7 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	site := e2e.StartSite(t, e2e.WithoutSeed())
-	if _, err := demo.Fill(t.Context(), site.PublicDir, site.ArticleService); err != nil {
+	if _, err := demo.Fill(t.Context(), site.PublicDir, sqlite.NewServices(site.DB)); err != nil {
 		t.Fatal(err)
 	}
 	list, _, err := site.ArticleService.Find(t.Context(), byline.ArticleFilter{Limit: 50})
@@ -36,7 +37,7 @@ func TestScreenshots(t *testing.T) {
 	}
 	var a *byline.Article
 	for _, x := range list {
-		if x.FeatureImageURL != "" && len(x.Authors) > 0 && len(x.Tags) > 0 {
+		if x.FeatureImageURL != "" && len(x.Authors) > 0 && len(x.Tags) > 0 && len(x.Sections) > 0 {
 			a = x
 			break
 		}
@@ -47,6 +48,7 @@ func TestScreenshots(t *testing.T) {
 	pages := []struct{ name, path string }{
 		{"home", "/"}, {"article", a.URL()}, {"author", "/author/" + a.Authors[0].Slug + "/"},
 		{"tag", "/tag/" + a.Tags[0].Slug + "/"}, {"contact", "/contact"},
+		{"section", a.Sections[0].URL()}, {"page", "/about/"},
 	}
 	ctx := e2e.NewBrowser(t)
 	for _, win := range []struct {

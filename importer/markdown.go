@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,6 +27,8 @@ import (
 // Jekyll date prefix, or a Hugo bundle's folder); date, publishDate (the
 // publication time; else a Jekyll file name's date); lastmod; draft, or
 // Jekyll's published: false; tags and categories (both Byline tags);
+// section or sections (the article's sections by name, the first its
+// primary);
 // author or authors; description, summary or excerpt (the dek); image,
 // featured_image or cover; source_url or canonical; aliases, redirect_from,
 // permalink and url (old addresses, redirected to the article). Other fields
@@ -164,6 +167,14 @@ func (m Markdown) article(name string, src []byte) (*byline.ArticleRecord, []str
 		tags = append(tags, list...)
 	}
 	a.Tags = splitTags(strings.Join(tags, ","))
+	for _, key := range []string{"sections", "section"} {
+		for _, name := range fm2.list(key) {
+			name = strings.TrimSpace(name)
+			if slug := byline.Slugify(name); slug != "" && !slices.ContainsFunc(a.Sections, func(s byline.Section) bool { return s.Slug == slug }) {
+				a.Sections = append(a.Sections, byline.Section{Name: name, Slug: slug})
+			}
+		}
+	}
 	if img := fm2.str("image", "featured_image", "feature_image", "featureimage", "cover", "thumbnail"); img != "" {
 		a.FeatureImageURL = img
 	} else if imgs := fm2.list("images"); len(imgs) > 0 {

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -53,6 +54,28 @@ func TestMarkdown_Read(t *testing.T) {
 		}
 		if want := []string{`front matter field "weight" ignored`, "Hugo shortcode {{< figure >}} left as text"}; !reflect.DeepEqual(it.Notes, want) {
 			t.Errorf("notes = %q, want %q", it.Notes, want)
+		}
+	})
+	t.Run("sections", func(t *testing.T) {
+		dir := t.TempDir()
+		src := "---\ntitle: Ferry times change\nsections: [\"Transport\", \"News\", \"transport\"]\n---\nThe ferry leaves earlier.\n"
+		if err := os.WriteFile(filepath.Join(dir, "ferry.md"), []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		items, err := readItems(t, Markdown{}, filepath.Join(dir, "ferry.md"))
+		if err != nil || len(items) != 1 || items[0].Err != nil {
+			t.Fatalf("read: %v, %v", items, err)
+		}
+		a := items[0].Record.Article
+		var got []string
+		for _, s := range a.Sections {
+			got = append(got, s.Slug+"="+s.Name)
+		}
+		if want := []string{"transport=Transport", "news=News"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("sections = %q, want %q (the first primary, a repeat once)", got, want)
+		}
+		if len(items[0].Notes) != 0 {
+			t.Errorf("notes = %q, want none: sections is a known field", items[0].Notes)
 		}
 	})
 	t.Run("Hugo, TOML front matter", func(t *testing.T) {

@@ -18,7 +18,7 @@ const demoEmail = "demo@example.com"
 // password, so that the newsroom can be seen too. It returns how to sign
 // in ("demo@example.com with the password ..."), or "" if it added nobody.
 func fillDemo(ctx context.Context, db *backend, publicDir string, temporary bool, logger *slog.Logger) (string, error) {
-	report, err := demo.Fill(ctx, publicDir, db.Articles)
+	report, err := demo.Fill(ctx, publicDir, db.Services)
 	if err != nil {
 		return "", err
 	}

@@ -101,6 +101,21 @@ func TestServe_Demo(t *testing.T) {
 		t.Errorf("GET %s: %s %q, want 200 image/jpeg", src, resp.Status, resp.Header.Get("Content-Type"))
 	}
 
+	// Its sections and pages: a section front with its stories, a page
+	// and a page under it, all linked from the sitemap.
+	front := getPage(t, site+"section/news/")
+	if got := front.Find("main h1").First().Text(); got != "News" {
+		t.Errorf("/section/news/: h1 %q, want News", got)
+	}
+	if n := front.Find(".summary__headline a").Length(); n < 3 {
+		t.Errorf("/section/news/ lists %d articles, want at least 3 (its subsections' too)", n)
+	}
+	for path, title := range map[string]string{"about/": "About us", "about/masthead/": "Masthead", "privacy/": "Privacy", "corrections/": "Corrections"} {
+		if got := getPage(t, site+path).Find("main h1").First().Text(); got != title {
+			t.Errorf("/%s: h1 %q, want %q", path, got, title)
+		}
+	}
+
 	m = demoSignIn.FindStringSubmatch(lines[1])
 	if m == nil {
 		t.Fatalf("serve --demo said %q, want how to sign in to the newsroom", lines[1])

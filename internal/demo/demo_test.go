@@ -18,14 +18,15 @@ import (
 // changes nothing but updates in place; and the binary carries little.
 func TestFill(t *testing.T) {
 	t.Parallel()
-	articles := sqlite.NewArticleService(dbtest.OpenSQLite(t))
+	site := sqlite.NewServices(dbtest.OpenSQLite(t))
+	articles := site.Articles
 	public := t.TempDir()
 	files, err := fs.Glob(content, "content/articles/*.md")
 	if err != nil || len(files) < 8 {
 		t.Fatalf("%d article files (%v), want at least 8", len(files), err)
 	}
 
-	report, err := Fill(t.Context(), public, articles)
+	report, err := Fill(t.Context(), public, site)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,6 +62,51 @@ func TestFill(t *testing.T) {
 			t.Errorf("%s: picture %s is %dx%d (%v), want a %dx%d JPEG", a.Slug, name, cfg.Width, cfg.Height, err, pictureWidth, pictureHeight)
 		}
 	}
+	sections := map[string]int{}
+	for _, a := range list {
+		if len(a.Sections) == 0 {
+			t.Errorf("%s: in no section", a.Slug)
+		}
+		for _, s := range a.Sections {
+			sections[s.Slug]++
+		}
+	}
+	stored, err := site.Sections.List(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	nested := 0
+	for _, s := range stored {
+		if s.ParentSlug != "" {
+			nested++
+		}
+		if s.Description == "" || sections[s.Slug] == 0 {
+			t.Errorf("section %s: description %q, %d articles; want a description and an article", s.Slug, s.Description, sections[s.Slug])
+		}
+	}
+	if len(stored) < 5 || nested == 0 || report.Sections != len(stored) {
+		t.Errorf("%d sections (%d nested), report says %d; want at least 5, some nested", len(stored), nested, report.Sections)
+	}
+	pages, err := site.Pages.List(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := map[string]bool{}
+	for _, p := range pages {
+		paths[p.URL()] = p.IsVisible()
+	}
+	for _, want := range []string{"/about/", "/about/masthead/", "/privacy/", "/corrections/"} {
+		if !paths[want] {
+			t.Errorf("no published page at %s (pages: %v)", want, paths)
+		}
+	}
+	if report.Pages != len(pages) {
+		t.Errorf("report says %d pages, %d stored", report.Pages, len(pages))
+	}
+	about, err := site.Pages.FindByPath(t.Context(), "/about/")
+	if err != nil || !strings.Contains(about.BodyHTML, "<h2") {
+		t.Errorf("/about/: %v, body %.80q; want its Markdown rendered", err, about.BodyHTML)
+	}
 	if len(authors) < 4 || len(tags) < 8 {
 		t.Errorf("%d authors and %d tags, want at least 4 and 8", len(authors), len(tags))
 	}
@@ -71,9 +117,17 @@ func TestFill(t *testing.T) {
 	}
 
 	t.Run("filling again updates in place", func(t *testing.T) {
-		report, err := Fill(t.Context(), public, articles)
+		report, err := Fill(t.Context(), public, site)
 		if err != nil || report.Created != 0 || report.Updated != len(files) {
 			t.Errorf("Fill again: %+v, %v; want %d updated, none created", report, err, len(files))
+		}
+		again, err := site.Pages.List(t.Context())
+		if err != nil || len(again) != len(pages) {
+			t.Errorf("pages after filling again: %d (%v), want %d", len(again), err, len(pages))
+		}
+		secs, err := site.Sections.List(t.Context())
+		if err != nil || len(secs) != len(stored) {
+			t.Errorf("sections after filling again: %d (%v), want %d", len(secs), err, len(stored))
 		}
 	})
 
