@@ -204,10 +204,25 @@ type ArticleFilter struct {
 type ImportResult struct {
 	Article *Article
 	Created bool // false: an existing article was updated in place
+	// Match is how the article updated was found; MatchNone when Created.
+	Match ImportMatch
 	// Err, with ImportOptions.SkipBad, is why the store refused the
 	// article (kind Invalid or Conflict); it was left out.
 	Err error
 }
+
+// ImportMatch is how an imported record found the article it updates.
+type ImportMatch int
+
+const (
+	MatchNone      ImportMatch = iota // none: the record is a new article
+	MatchImportKey                    // the same import key: a re-import of the same source
+	MatchSourceURL                    // the same source URL
+	MatchSlug                         // the same slug, of an article made in the newsroom
+	// MatchSameStory is the same story from another source: the same
+	// headline on the same day (see ImportOptions.AllowDuplicates).
+	MatchSameStory
+)
 
 // ArticleRecord is an article with what the store keeps about where it came
 // from: what an import writes and an export reads back, so that exporting a
@@ -231,6 +246,21 @@ type ImportOptions struct {
 	// DryRun looks up what each article would do (create or update) and
 	// writes nothing.
 	DryRun bool
+	// AllowDuplicates creates a record that matches no article by its
+	// import key, source URL or slug even when the site has the same story
+	// from another source; without it the record updates that article
+	// (MatchSameStory) instead of becoming a copy with a "-2" slug. The
+	// same story is a published or scheduled article with the same
+	// headline (letters and digits alike, in any case; punctuation, quotes
+	// and spacing aside) on the same day in Zone, that was imported
+	// (made in the newsroom, it is left alone) from another source: another
+	// kind of import key ("wxr:", "slug:", ...) or another host of the
+	// source URL. Two records of one source are two stories, whatever
+	// their headlines: the source tells them apart by their addresses.
+	AllowDuplicates bool
+	// Zone is the time zone whose days the same story is looked for in:
+	// the site's (Settings.TimeZone). Nil is UTC.
+	Zone *time.Location
 }
 
 // ArticleService reads and writes articles. Implementations are safe for
@@ -261,7 +291,9 @@ type ArticleService interface {
 	// transaction, calling report after each with what happened to it.
 	// A record updates in place the article with the same ImportKey, else
 	// the same SourceURL, else (with neither) the same slug and no source,
-	// and is otherwise created; its OldPaths are added as redirects. The
+	// else (unless opts.AllowDuplicates) the same story from another
+	// source, imported before or earlier in this import, and is otherwise
+	// created; its OldPaths are added as redirects. The
 	// first error, from records, from storing (unless opts.SkipBad) or from
 	// report, ends the import with nothing stored. Records are consumed as
 	// they come, so memory does not grow with their number.
@@ -300,8 +332,9 @@ type ArticleService interface {
 // ImportArticles imports articles through s, with no options, as records
 // without import keys or old paths, and returns their results in order:
 // each updates in place the article with the same SourceURL (or, without
-// one, the same slug and no source) or is created. Either all are stored or
-// none is.
+// one, the same slug and no source), else the same story from another
+// source (see ImportOptions.AllowDuplicates), or is created. Either all are
+// stored or none is.
 func ImportArticles(ctx context.Context, s ArticleService, articles []*Article) ([]ImportResult, error) {
 	records := func(yield func(*ArticleRecord, error) bool) {
 		for _, a := range articles {

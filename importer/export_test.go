@@ -187,8 +187,8 @@ func TestWXRWriter_Structure(t *testing.T) {
 			t.Errorf("item %s of type %q", id, typ)
 		}
 	}
-	if len(posts) != sampleArticles || len(pages) != 1 {
-		t.Errorf("%d posts and %d pages, want %d and the sample's one page", len(posts), len(pages), sampleArticles)
+	if len(posts) != sampleStories || len(pages) != 1 {
+		t.Errorf("%d posts and %d pages, want %d and the sample's one page", len(posts), len(pages), sampleStories)
 	}
 	thumbs := 0
 	for id, p := range posts {

@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/bylinenews/byline"
 )
@@ -171,6 +172,12 @@ type Options struct {
 	// hosts into the media library, and the links are rewritten to the
 	// copies; nil leaves every link as it is.
 	Media MediaFetcher
+	// AllowDuplicates creates an article for a story the site has from
+	// another source, instead of updating it (byline.ImportOptions).
+	AllowDuplicates bool
+	// Zone is the site's time zone, whose days the same story is looked
+	// for in; nil is UTC.
+	Zone *time.Location
 }
 
 // Progress is told how a run advances, for a progress bar. Its methods are
@@ -193,6 +200,8 @@ type Report struct {
 	Files   int
 	Created int
 	Updated int
+	// Matched says how the updated articles were found.
+	Matched Matched
 	// Listed are the first MaxListed articles created or updated.
 	Listed []Outcome
 	// Skipped counts what was passed over on purpose, by reason.
@@ -208,6 +217,17 @@ type Report struct {
 	Pages    int
 	// Media says what became of the images on other hosts.
 	Media MediaReport
+}
+
+// Matched counts the articles updated, by what found them: Updated is
+// their sum.
+type Matched struct {
+	ImportKey int // a re-import of the same source
+	SourceURL int
+	Slug      int // an article made in the newsroom
+	// SameStory were the same story from another source: the same
+	// headline on the same day (byline.MatchSameStory).
+	SameStory int
 }
 
 // Outcome is one article a run created or updated.
@@ -554,7 +574,8 @@ func (r *run) store(ctx context.Context, articles byline.ArticleService) error {
 			}
 		}
 	}
-	err := articles.Import(ctx, records, byline.ImportOptions{SkipBad: r.opts.SkipBad, DryRun: r.opts.DryRun},
+	opts := byline.ImportOptions{SkipBad: r.opts.SkipBad, DryRun: r.opts.DryRun, AllowDuplicates: r.opts.AllowDuplicates, Zone: r.opts.Zone}
+	err := articles.Import(ctx, records, opts,
 		func(res byline.ImportResult) error {
 			if p := r.opts.Progress; p != nil {
 				p.Add(1)
@@ -569,6 +590,16 @@ func (r *run) store(ctx context.Context, articles byline.ArticleService) error {
 				r.report.Created++
 			} else {
 				r.report.Updated++
+				switch res.Match {
+				case byline.MatchImportKey:
+					r.report.Matched.ImportKey++
+				case byline.MatchSourceURL:
+					r.report.Matched.SourceURL++
+				case byline.MatchSlug:
+					r.report.Matched.Slug++
+				case byline.MatchSameStory:
+					r.report.Matched.SameStory++
+				}
 			}
 			if len(r.report.Listed) < MaxListed {
 				r.report.Listed = append(r.report.Listed, Outcome{Created: res.Created, URL: res.Article.URL(), Headline: res.Article.Headline})

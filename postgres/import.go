@@ -88,8 +88,9 @@ func (w *importWriter) importPrepared(ctx context.Context, p bulkimport.Prepared
 	err := p.Err
 	if err == nil {
 		bulkimport.KeyBySlug(p.Rec)
-		write := func() (err error) {
-			res.Created, err = bulkimport.ImportOne(ctx, w, p.Rec, now, time.Microsecond)
+		write := func() error {
+			m, err := bulkimport.ImportOne(ctx, w, p.Rec, now, time.Microsecond, opts)
+			res.Created, res.Match = m.ID == 0, m.By
 			return err
 		}
 		if opts.SkipBad {
@@ -116,6 +117,10 @@ func (w *importWriter) BySourceURL(ctx context.Context, url string) (int64, erro
 
 func (w *importWriter) ByNewsroomSlug(ctx context.Context, slug string) (int64, error) {
 	return importLookup{w}.ByNewsroomSlug(ctx, slug)
+}
+
+func (w *importWriter) ImportedBetween(ctx context.Context, from, to time.Time) ([]bulkimport.Candidate, error) {
+	return importLookup{w}.ImportedBetween(ctx, from, to)
 }
 
 func (w *importWriter) Insert(ctx context.Context, a *byline.Article, now time.Time) error {
@@ -155,6 +160,35 @@ type importLookup struct{ q rowQuerier }
 
 type rowQuerier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// ImportedBetween reads the range on the index articles_live: live_at is
+// published_at for a published or scheduled article.
+func (l importLookup) ImportedBetween(ctx context.Context, from, to time.Time) ([]bulkimport.Candidate, error) {
+	rows, err := l.q.Query(ctx, `SELECT id, headline, coalesce(import_key, ''), coalesce(source_url, ''), slug, live_at FROM articles
+		WHERE live_at >= $1 AND live_at < $2 AND (import_key IS NOT NULL OR source_url IS NOT NULL) ORDER BY id`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("articles of the day: %w", err)
+	}
+	defer rows.Close()
+	var out []bulkimport.Candidate
+	for rows.Next() {
+		var (
+			c    bulkimport.Candidate
+			slug string
+			at   time.Time
+		)
+		if err := rows.Scan(&c.ID, &c.Headline, &c.ImportKey, &c.SourceURL, &slug, &at); err != nil {
+			return nil, fmt.Errorf("articles of the day: %w", err)
+		}
+		c.URL = (&byline.Article{Slug: slug, PublishedAt: at}).URL()
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("articles of the day: %w", err)
+	}
+	return out, nil
 }
 
 func (l importLookup) ByImportKey(ctx context.Context, key string) (int64, error) {

@@ -18,7 +18,7 @@ import (
 // write lock's connection.
 func (s *ArticleService) Import(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error], opts byline.ImportOptions, report func(byline.ImportResult) error) error {
 	if opts.DryRun {
-		return bulkimport.DryRun(ctx, records, opts, s.db.now(), importLookup{s.db.read}, report)
+		return bulkimport.DryRun(ctx, records, opts, s.db.now(), importLookup{q: s.db.read}, report)
 	}
 	return s.db.inTx(ctx, func(tx *sql.Tx) error {
 		itx := newImportTx(s, tx)
@@ -57,6 +57,7 @@ func (s *ArticleService) Import(ctx context.Context, records iter.Seq2[*byline.A
 type importLookup struct {
 	q interface {
 		QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+		QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 	}
 }
 
@@ -72,6 +73,35 @@ func (l importLookup) ByNewsroomSlug(ctx context.Context, slug string) (int64, e
 	return l.id(ctx, `SELECT id FROM articles WHERE slug = ? AND source_url IS NULL AND import_key IS NULL`, slug)
 }
 
+// ImportedBetween reads the range on the index articles_live: live_at is
+// published_at for a published or scheduled article.
+func (l importLookup) ImportedBetween(ctx context.Context, from, to time.Time) ([]bulkimport.Candidate, error) {
+	rows, err := l.q.QueryContext(ctx, `SELECT id, headline, coalesce(import_key, ''), coalesce(source_url, ''), slug, live_at FROM articles
+		WHERE live_at >= ? AND live_at < ? AND (import_key IS NOT NULL OR source_url IS NOT NULL) ORDER BY id`,
+		from.UnixMilli(), to.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("articles of the day: %w", err)
+	}
+	defer rows.Close()
+	var out []bulkimport.Candidate
+	for rows.Next() {
+		var (
+			c    bulkimport.Candidate
+			slug string
+			at   sql.NullInt64
+		)
+		if err := rows.Scan(&c.ID, &c.Headline, &c.ImportKey, &c.SourceURL, &slug, &at); err != nil {
+			return nil, fmt.Errorf("articles of the day: %w", err)
+		}
+		c.URL = (&byline.Article{Slug: slug, PublishedAt: fromMillis(at)}).URL()
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("articles of the day: %w", err)
+	}
+	return out, nil
+}
+
 func (l importLookup) id(ctx context.Context, q string, arg string) (int64, error) {
 	var id int64
 	err := l.q.QueryRowContext(ctx, q, arg).Scan(&id)
@@ -84,15 +114,19 @@ func (l importLookup) id(ctx context.Context, q string, arg string) (int64, erro
 // The writes of bulkimport.ImportOne, on an import's transaction.
 
 func (t *importTx) ByImportKey(ctx context.Context, key string) (int64, error) {
-	return importLookup{t}.ByImportKey(ctx, key)
+	return importLookup{q: t}.ByImportKey(ctx, key)
 }
 
 func (t *importTx) BySourceURL(ctx context.Context, url string) (int64, error) {
-	return importLookup{t}.BySourceURL(ctx, url)
+	return importLookup{q: t}.BySourceURL(ctx, url)
 }
 
 func (t *importTx) ByNewsroomSlug(ctx context.Context, slug string) (int64, error) {
-	return importLookup{t}.ByNewsroomSlug(ctx, slug)
+	return importLookup{q: t}.ByNewsroomSlug(ctx, slug)
+}
+
+func (t *importTx) ImportedBetween(ctx context.Context, from, to time.Time) ([]bulkimport.Candidate, error) {
+	return importLookup{q: t}.ImportedBetween(ctx, from, to)
 }
 
 func (t *importTx) Insert(ctx context.Context, a *byline.Article, now time.Time) error {

@@ -162,20 +162,25 @@ func (w *bulkWriter) add(ctx context.Context, p bulkimport.Prepared) error {
 		return w.refuse(rec, w.n, p.Err)
 	}
 	bulkimport.KeyBySlug(rec)
-	for _, k := range bulkimport.MatchKeys(rec) {
+	keys := bulkimport.MatchKeys(rec)
+	if story := bulkimport.StoryKey(rec, w.opts.Zone); story != "" && !w.opts.AllowDuplicates {
+		keys = append(keys, "story:"+story)
+	}
+	for _, k := range keys {
 		if w.keys[k] {
-			// It would update an article still waiting: write those first.
+			// It would update an article still waiting, or be its story:
+			// write those first.
 			if err := w.flush(ctx); err != nil {
 				return err
 			}
 			break
 		}
 	}
-	id, err := bulkimport.FindMatch(ctx, w.c, rec)
+	m, err := bulkimport.FindMatch(ctx, w.c, rec, w.opts)
 	if err != nil {
 		return fmt.Errorf("article %d (%q): find article to update: %w", w.n, rec.Article.Headline, err)
 	}
-	if id != 0 {
+	if m.ID != 0 {
 		if err := w.flush(ctx); err != nil {
 			return err
 		}
@@ -206,6 +211,9 @@ func (w *bulkWriter) add(ctx context.Context, p bulkimport.Prepared) error {
 	if a.SourceURL != "" {
 		w.keys["url:"+a.SourceURL] = true
 	}
+	if story := bulkimport.StoryKey(rec, w.opts.Zone); story != "" && !w.opts.AllowDuplicates {
+		w.keys["story:"+story] = true
+	}
 	w.pending = append(w.pending, pendingArticle{rec: rec, n: w.n})
 	if len(w.pending) == bulkRows {
 		return w.flush(ctx)
@@ -216,9 +224,9 @@ func (w *bulkWriter) add(ctx context.Context, p bulkimport.Prepared) error {
 // one writes one record on its own and reports it. With SkipBad, a
 // failure rolls back only this article.
 func (w *bulkWriter) one(ctx context.Context, rec *byline.ArticleRecord, n int) error {
-	var created bool
+	var m bulkimport.Match
 	write := func() (err error) {
-		created, err = bulkimport.ImportOne(ctx, w.c, rec, w.now, time.Millisecond)
+		m, err = bulkimport.ImportOne(ctx, w.c, rec, w.now, time.Millisecond, w.opts)
 		return err
 	}
 	var err error
@@ -230,7 +238,7 @@ func (w *bulkWriter) one(ctx context.Context, rec *byline.ArticleRecord, n int) 
 	if err != nil {
 		return w.refuse(rec, n, err)
 	}
-	return w.report(byline.ImportResult{Article: rec.Article, Created: created})
+	return w.report(byline.ImportResult{Article: rec.Article, Created: m.ID == 0, Match: m.By})
 }
 
 // refuse ends the import with err, or, with SkipBad and an error about the

@@ -18,6 +18,7 @@ func RunImportTests(t *testing.T, open Opener) {
 	t.Run("Records", func(t *testing.T) { t.Parallel(); testImportRecords(t, open) })
 	t.Run("Export", func(t *testing.T) { t.Parallel(); testExport(t, open) })
 	t.Run("ConcurrentWriters", func(t *testing.T) { t.Parallel(); testImportConcurrentWriters(t, open) })
+	t.Run("SameStory", func(t *testing.T) { t.Parallel(); testImportSameStory(t, open) })
 }
 
 // records yields recs, then err if it is not nil.
@@ -191,8 +192,10 @@ func testImportRecords(t *testing.T, open Opener) {
 		before := count(t, s)
 		withSource := newArticle("Budget vote delayed", t0)
 		withSource.SourceURL = "https://old.example/budget"
+		// Another day: the same headline the same day from these two
+		// sources would be one story (testImportSameStory).
 		plain := func() *byline.ArticleRecord {
-			return &byline.ArticleRecord{Article: newArticle("Budget vote delayed", t0)}
+			return &byline.ArticleRecord{Article: newArticle("Budget vote delayed", t0.Add(48*time.Hour))}
 		}
 		for run := range 2 {
 			src := *withSource
@@ -387,4 +390,155 @@ func testImportConcurrentWriters(t *testing.T, open Opener) {
 	if n := count(t, b.Articles); n != 2*150+2*10 {
 		t.Errorf("%d articles after concurrent imports and creates, want %d", n, 2*150+2*10)
 	}
+}
+
+// testImportSameStory imports one story from two sources: the second
+// updates the article the first made instead of a "-2" copy, unless
+// AllowDuplicates; two stories of one source, or an article made in the
+// newsroom, are never taken for each other by their headlines.
+func testImportSameStory(t *testing.T, open Opener) {
+	b, _ := openAt(t, open, t0.Add(72*time.Hour))
+	s, ctx := b.Articles, t.Context()
+	story := func(headline, key, url string, at time.Time) *byline.ArticleRecord {
+		a := newArticle(headline, at)
+		a.SourceURL = url
+		return &byline.ArticleRecord{Article: a, ImportKey: key}
+	}
+	// A scraper's CSV: a source URL, no import key.
+	scraped := func() *byline.ArticleRecord {
+		return story("Talks resume in Geneva", "", "https://www.scraped.example/talks", t0)
+	}
+	// The old site's WXR export: another address, the headline in title
+	// case with a mark, published three hours later the same day.
+	wxr := func() *byline.ArticleRecord {
+		rec := story("Talks Resume in Geneva!", "wxr:https://old.example/?p=7", "https://old.example/2015/10/talks/", t0.Add(3*time.Hour))
+		rec.OldPaths = []string{"/2015/10/talks/"}
+		return rec
+	}
+	res, err := importAll(t, s, byline.ImportOptions{}, scraped())
+	if err != nil || !res[0].Created || res[0].Match != byline.MatchNone {
+		t.Fatalf("first source = %+v, %v; want created", res, err)
+	}
+	first := res[0].Article
+	before := count(t, s)
+
+	res, err = importAll(t, s, byline.ImportOptions{DryRun: true}, wxr())
+	if err != nil || res[0].Created || res[0].Match != byline.MatchSameStory {
+		t.Errorf("dry run of the second source = %+v, %v; want an update of the same story", res, err)
+	}
+	// With its own slug: the story moves, its permalink redirects.
+	second := wxr()
+	second.Article.Slug = "talks-in-geneva"
+	res, err = importAll(t, s, byline.ImportOptions{}, second)
+	if err != nil || res[0].Created || res[0].Match != byline.MatchSameStory || res[0].Article.ID != first.ID {
+		t.Fatalf("second source = %+v, %v; want article %d updated as the same story", res, err, first.ID)
+	}
+	if n := count(t, s); n != before {
+		t.Errorf("%d articles after the second source, want %d (no copy)", n, before)
+	}
+	again, err := s.FindByID(ctx, first.ID)
+	if err != nil || again.Slug != "talks-in-geneva" || again.SourceURL != "https://old.example/2015/10/talks/" {
+		t.Errorf("the article after the second source = %+v, %v; want its slug and source", again, err)
+	}
+	for _, path := range []string{"/2015/10/talks/", first.URL()} {
+		if a, err := s.FindRedirect(ctx, path); err != nil || a.ID != first.ID {
+			t.Errorf("FindRedirect(%q) = %v, %v; want article %d: the second source's old address and the story's first permalink", path, a, err, first.ID)
+		}
+	}
+
+	// Each source again finds the one article: the first by the story
+	// (its URL was replaced), the second by its import key.
+	for _, tc := range []struct {
+		name string
+		rec  *byline.ArticleRecord
+		by   byline.ImportMatch
+	}{{"the first source again", scraped(), byline.MatchSameStory}, {"the second source again", wxr(), byline.MatchImportKey}} {
+		res, err = importAll(t, s, byline.ImportOptions{}, tc.rec)
+		if err != nil || res[0].Created || res[0].Match != tc.by || res[0].Article.ID != first.ID {
+			t.Errorf("%s = %+v, %v; want article %d updated, matched by %d", tc.name, res, err, first.ID, tc.by)
+		}
+	}
+	if n := count(t, s); n != before {
+		t.Errorf("%d articles after both sources again, want %d", n, before)
+	}
+
+	third := story("Talks resume in Geneva", "", "https://third.example/talks", t0)
+	third.Article.Slug = "talks-in-geneva"
+	res, err = importAll(t, s, byline.ImportOptions{AllowDuplicates: true}, third)
+	if err != nil || !res[0].Created || res[0].Article.Slug != "talks-in-geneva-2" {
+		t.Errorf("with AllowDuplicates = %+v, %v; want a copy with the slug talks-in-geneva-2", res, err)
+	}
+
+	t.Run("two stories of one source are two articles", func(t *testing.T) {
+		n := count(t, s)
+		letters := func(p int) *byline.ArticleRecord {
+			return story("Letters to the editor", fmt.Sprintf("wxr:https://old.example/?p=%d", p), fmt.Sprintf("https://old.example/letters-%d/", p), t0)
+		}
+		res1, err1 := importAll(t, s, byline.ImportOptions{}, letters(20), letters(21))
+		res2, err2 := importAll(t, s, byline.ImportOptions{}, letters(22))
+		if err1 != nil || err2 != nil || !res1[0].Created || !res1[1].Created || !res2[0].Created {
+			t.Errorf("three letters of one source, in two imports = %+v %v, %+v %v; want three created", res1, err1, res2, err2)
+		}
+		if got := count(t, s); got != n+3 {
+			t.Errorf("%d articles after three letters, want %d", got, n+3)
+		}
+	})
+
+	t.Run("one import with both sources makes one article", func(t *testing.T) {
+		n := count(t, s)
+		csv := story("Budget vote delayed", "", "https://scraped.example/budget", t0)
+		old := story("Budget Vote Delayed", "wxr:https://old.example/?p=30", "https://old.example/budget/", t0.Add(time.Hour))
+		dry, err := importAll(t, s, byline.ImportOptions{DryRun: true}, csv, old)
+		if err != nil || !dry[0].Created || dry[1].Created || dry[1].Match != byline.MatchSameStory {
+			t.Errorf("dry run = %+v, %v; want the first created, the second the same story", dry, err)
+		}
+		csv = story("Budget vote delayed", "", "https://scraped.example/budget", t0)
+		old = story("Budget Vote Delayed", "wxr:https://old.example/?p=30", "https://old.example/budget/", t0.Add(time.Hour))
+		res, err := importAll(t, s, byline.ImportOptions{}, csv, old)
+		if err != nil || !res[0].Created || res[1].Created || res[1].Match != byline.MatchSameStory || res[1].Article.ID != res[0].Article.ID {
+			t.Errorf("import = %+v, %v; want the first created and updated by the second", res, err)
+		}
+		if got := count(t, s); got != n+1 {
+			t.Errorf("%d articles after one story from two sources, want %d", got, n+1)
+		}
+	})
+
+	t.Run("an article made in the newsroom is not taken over by its headline", func(t *testing.T) {
+		own := newArticle("Storm closes schools", t0)
+		if err := s.Create(ctx, own); err != nil {
+			t.Fatal(err)
+		}
+		res, err := importAll(t, s, byline.ImportOptions{}, story("Storm closes schools", "wxr:https://old.example/?p=40", "https://old.example/storm/", t0))
+		if err != nil || !res[0].Created || res[0].Article.ID == own.ID {
+			t.Errorf("import = %+v, %v; want a new article, the newsroom's %d left alone", res, err, own.ID)
+		}
+	})
+
+	t.Run("the day is the zone's", func(t *testing.T) {
+		late := t0.Truncate(24 * time.Hour).Add(22*time.Hour + 30*time.Minute) // 22:30 UTC
+		if _, err := importAll(t, s, byline.ImportOptions{}, story("Night session ends", "", "https://scraped.example/night", late)); err != nil {
+			t.Fatal(err)
+		}
+		// Two hours later: the next day in UTC and in Paris, the same
+		// evening in New York.
+		next := story("Night session ends", "wxr:https://old.example/?p=50", "https://old.example/night/", late.Add(2*time.Hour))
+		for _, tc := range []struct {
+			zone *time.Location
+			same bool
+		}{{nil, false}, {time.FixedZone("EDT", -4*3600), true}, {time.FixedZone("CET", 3600), false}} {
+			res, err := importAll(t, s, byline.ImportOptions{DryRun: true, Zone: tc.zone}, next)
+			if err != nil || (res[0].Match == byline.MatchSameStory) != tc.same {
+				t.Errorf("in %v: dry run = %+v, %v; want the same story %v", tc.zone, res, err, tc.same)
+			}
+		}
+	})
+
+	t.Run("a draft is no story on the site", func(t *testing.T) {
+		draft := story("Talks resume in Geneva", "wxr:https://old.example/?p=60", "https://old.example/draft/", t0)
+		draft.Article.Status = byline.Draft
+		res, err := importAll(t, s, byline.ImportOptions{DryRun: true}, draft)
+		if err != nil || !res[0].Created {
+			t.Errorf("dry run of a draft = %+v, %v; want created", res, err)
+		}
+	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/bylinenews/byline"
 	"github.com/bylinenews/byline/importer"
 	"github.com/bylinenews/byline/media"
 )
@@ -23,6 +24,9 @@ type importConfig struct {
 	format  string
 	dryRun  bool
 	skipBad bool
+	// allowDuplicates creates the same story from another source again
+	// instead of updating the article already on the site.
+	allowDuplicates bool
 	// fetchMedia copies the images articles link to on other hosts into
 	// the media library; fetchPrivate lets it reach private addresses.
 	fetchMedia   bool
@@ -36,6 +40,8 @@ func importFlags(c *importConfig) *flag.FlagSet {
 	fs.StringVar(&c.format, "format", "auto", "input format: auto (detect each file), "+strings.Join(importer.FormatNames(), ", "))
 	fs.BoolVar(&c.dryRun, "dry-run", false, "read and check everything, report what would happen, write nothing")
 	fs.BoolVar(&c.skipBad, "skip-bad", false, "import the good articles and list the bad ones, instead of importing nothing")
+	fs.BoolVar(&c.allowDuplicates, "allow-duplicates", false,
+		"create an article even when the site has the same story from another source (the same headline on the same day), instead of updating that one")
 	fs.BoolVar(&c.fetchMedia, "fetch-media", envOr("fetch-media", "true") == "true",
 		"copy the images that articles link to on other hosts into the media library and link to the copies (false: leave the links)")
 	fs.BoolVar(&c.fetchPrivate, "fetch-private", envOr("fetch-private", "false") == "true",
@@ -63,7 +69,13 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	defer db.Close()
 	im := &importer.Importer{Articles: db.Articles, Sections: db.Sections, Uploads: db.Uploads, Pages: db.Pages}
-	opts := importer.Options{Format: c.format, DryRun: c.dryRun, SkipBad: c.skipBad}
+	opts := importer.Options{Format: c.format, DryRun: c.dryRun, SkipBad: c.skipBad, AllowDuplicates: c.allowDuplicates}
+	// The same story is looked for on the day the site shows.
+	if st, err := db.Settings.Settings(ctx); err != nil {
+		return err
+	} else if opts.Zone, err = byline.LoadZone(st.TimeZone); err != nil {
+		return fmt.Errorf("the site's time zone: %w", err)
+	}
 	if c.fetchMedia {
 		// The same folder serve publishes at /files/uploads/.
 		opts.Media = &media.Fetcher{Dir: filepath.Join(c.DataDir, "public", "uploads"), AllowPrivate: c.fetchPrivate,
@@ -108,6 +120,9 @@ func printReport(w io.Writer, r *importer.Report, dryRun bool, took time.Duratio
 		fmt.Fprintf(w, " in %.1fs", took.Seconds())
 	}
 	fmt.Fprintln(w)
+	if line := matchedLine(r.Matched, dryRun); line != "" {
+		fmt.Fprintln(w, line)
+	}
 	for _, o := range r.Listed {
 		what := "updated"
 		if o.Created {
@@ -153,6 +168,32 @@ func printReport(w io.Writer, r *importer.Report, dryRun bool, took time.Duratio
 			fmt.Fprintf(w, "  %s\n", b)
 		}
 	}
+}
+
+// matchedLine says how the updated articles were found, "" for none.
+func matchedLine(m importer.Matched, dryRun bool) string {
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{
+		{m.ImportKey, "by import key"},
+		{m.SourceURL, "by source URL"},
+		{m.Slug, "by slug (made in the newsroom)"},
+		{m.SameStory, "by headline and date (the same story from another source)"},
+	} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	verb := "matched"
+	if dryRun {
+		verb = "would match"
+	}
+	return fmt.Sprintf("%s existing articles: %s", verb, strings.Join(parts, ", "))
 }
 
 // maxMediaFailuresShown bounds the list of images not copied in a summary.

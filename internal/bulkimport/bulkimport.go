@@ -164,6 +164,7 @@ func prepareAll(batch []Prepared, prepare func(*byline.Article) error) {
 func DryRun(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error], opts byline.ImportOptions, now time.Time,
 	l Lookup, report func(byline.ImportResult) error) error {
 	seen := map[string]bool{}
+	stories := map[string][]string{} // StoryKey → the Source of each record created
 	n := 0
 	for rec, err := range records {
 		if err != nil {
@@ -189,7 +190,7 @@ func DryRun(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error]
 		}
 		res := byline.ImportResult{Article: a}
 		KeyBySlug(rec)
-		id, err := FindMatch(ctx, l, rec)
+		m, err := FindMatch(ctx, l, rec, opts)
 		if err != nil {
 			return fmt.Errorf("article %d (%q): find article to update: %w", n, a.Headline, err)
 		}
@@ -199,11 +200,35 @@ func DryRun(ctx context.Context, records iter.Seq2[*byline.ArticleRecord, error]
 		if a.PublishedAt.IsZero() && a.Status == byline.Published {
 			a.PublishedAt = now
 		}
-		created := id == 0
+		// An earlier record of this import, written, would be found first
+		// by its key or URL, else as the same story.
+		res.Match = m.By
 		for _, k := range MatchKeys(rec) {
-			created = created && !seen[k]
+			if seen[k] {
+				res.Match = byline.MatchSourceURL
+				if strings.HasPrefix(k, "key:") {
+					res.Match = byline.MatchImportKey
+				}
+				break
+			}
+		}
+		for _, k := range MatchKeys(rec) {
 			seen[k] = true
 		}
+		story := StoryKey(rec, opts.Zone)
+		source := Source(rec.ImportKey, a.SourceURL)
+		if res.Match == byline.MatchNone && story != "" && !opts.AllowDuplicates {
+			for _, other := range stories[story] {
+				if other != source {
+					res.Match = byline.MatchSameStory
+					break
+				}
+			}
+		}
+		if res.Match == byline.MatchNone && story != "" {
+			stories[story] = append(stories[story], source)
+		}
+		created := res.Match == byline.MatchNone
 		res.Created = created
 		if err := report(res); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/bylinenews/byline"
@@ -27,13 +28,22 @@ type Writer interface {
 // ImportOne creates or updates the article of rec through w, keeping its
 // import key, its update time from the source (truncated to precision,
 // the finest time the store keeps) and its old paths: the way of an
-// article that is not new, or of one a bulk insert could not take.
-func ImportOne(ctx context.Context, w Writer, rec *byline.ArticleRecord, now time.Time, precision time.Duration) (created bool, err error) {
+// article that is not new, or of one a bulk insert could not take. It
+// returns the match FindMatch found (ID 0: the article was created).
+func ImportOne(ctx context.Context, w Writer, rec *byline.ArticleRecord, now time.Time, precision time.Duration, opts byline.ImportOptions) (m Match, err error) {
 	a := rec.Article
 	updatedAt := a.UpdatedAt
-	id, err := FindMatch(ctx, w, rec)
+	m, err = FindMatch(ctx, w, rec, opts)
 	if err != nil {
-		return false, fmt.Errorf("find article to update: %w", err)
+		return m, fmt.Errorf("find article to update: %w", err)
+	}
+	id := m.ID
+	oldPaths := rec.OldPaths
+	if m.By == byline.MatchSameStory {
+		// The story is on the site already, linked to by its permalink:
+		// should this source's slug or date move it, the permalink
+		// redirects.
+		oldPaths = append(slices.Clip(oldPaths), m.URL)
 	}
 	if id == 0 {
 		err = w.Insert(ctx, a, now)
@@ -41,20 +51,20 @@ func ImportOne(ctx context.Context, w Writer, rec *byline.ArticleRecord, now tim
 		err = w.Update(ctx, id, a, now)
 	}
 	if err != nil {
-		return false, err
+		return m, err
 	}
 	if rec.ImportKey != "" || !updatedAt.IsZero() {
 		if !updatedAt.IsZero() {
 			a.UpdatedAt = updatedAt.UTC().Truncate(precision)
 		}
 		if err := w.KeepSource(ctx, a, rec.ImportKey); err != nil {
-			return false, err
+			return m, err
 		}
 	}
-	if err := w.AddOldPaths(ctx, a, rec.OldPaths); err != nil {
-		return false, err
+	if err := w.AddOldPaths(ctx, a, oldPaths); err != nil {
+		return m, err
 	}
-	return id == 0, nil
+	return m, nil
 }
 
 // Savepoints is what WithSavepoint needs of a store's import transaction.
