@@ -144,6 +144,11 @@ type DeskService interface {
 	// Conflict error and changes nothing. It returns NotFound or Invalid.
 	UpdateArticle(ctx context.Context, id int64, upd ArticleUpdate, expectedVersion int, by int64) (*Article, error)
 
+	// FindAuthors and FindTags return the authors or tags matching f, for
+	// the editor's pickers: those credited most first.
+	FindAuthors(ctx context.Context, f NameFilter) ([]Author, error)
+	FindTags(ctx context.Context, f NameFilter) ([]Tag, error)
+
 	// SetSubmitted marks an article as handed to the editors, or not.
 	SetSubmitted(ctx context.Context, id int64, submitted bool) error
 

@@ -108,6 +108,10 @@ func ValidatePassword(password string) error {
 // The permission rules. The web server checks them on every action; the
 // templates use the same methods only to hide what would be refused.
 
+// CanWriteArticles reports whether u may write articles and credit them:
+// every role.
+func (u *User) CanWriteArticles() bool { return u != nil && u.Role.AtLeast(RoleAuthor) }
+
 // CanPublish reports whether u may publish, schedule and unpublish
 // articles: editors and admins.
 func (u *User) CanPublish() bool { return u != nil && u.Role.AtLeast(RoleEditor) }

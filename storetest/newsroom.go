@@ -25,6 +25,7 @@ func RunNewsroomTests(t *testing.T, open Opener) {
 	t.Run("SessionsSharedByInstances", func(t *testing.T) { t.Parallel(); testSessionsSharedByInstances(t, open) })
 	t.Run("DeskUpdate", func(t *testing.T) { t.Parallel(); testDeskUpdate(t, open) })
 	t.Run("DeskFind", func(t *testing.T) { t.Parallel(); testDeskFind(t, open) })
+	t.Run("NameSuggestions", func(t *testing.T) { t.Parallel(); testNameSuggestions(t, open) })
 	t.Run("Autosaves", func(t *testing.T) { t.Parallel(); testAutosaves(t, open) })
 	t.Run("DeskConcurrentSaves", func(t *testing.T) { t.Parallel(); testDeskConcurrentSaves(t, open) })
 	t.Run("Settings", func(t *testing.T) { t.Parallel(); testSettings(t, open) })

@@ -104,6 +104,9 @@ type editorForm struct {
 	FeatureImageURL string
 	PublishAt       string // datetime-local, in the site's zone
 	Version         int
+	// CreateAuthors and CreateTags are the new names the user chose to
+	// create; any other name must be an existing author or tag.
+	CreateAuthors, CreateTags []string
 }
 
 func formFromArticle(a *byline.Article, dates *dateStyle) editorForm {
@@ -154,6 +157,9 @@ type editorPage struct {
 	// Sections are the site's sections to choose from, nested; nil
 	// without a section service.
 	Sections []sectionRow
+	// NewAuthors and NewTags are the form's names that are no author or
+	// tag yet, each with a box to tick to create it.
+	NewAuthors, NewTags []newName
 }
 
 // PrimarySection is the slug of the form's primary section.
@@ -172,7 +178,16 @@ func (f editorForm) InMoreSections(slug string) bool {
 // newArticle serves an empty editor, credited to the user, with the offer
 // to restore the new article they were typing, if it was autosaved.
 func (s *Server) newArticle(w http.ResponseWriter, r *http.Request, u *byline.User) {
-	f, offer, err := s.offerAutosave(r, u, nil, editorForm{Authors: u.Name}, r.URL.Query().Get("autosave") == "restore")
+	blank := editorForm{Authors: u.Name}
+	if _, err := s.Articles.FindAuthor(r.Context(), byline.SlugOrUntitled(u.Name)); byline.ErrorKind(err) == byline.NotFound {
+		// The user's first article: their byline is new, and shown as
+		// such, ticked, for them to see and untick.
+		blank.CreateAuthors = []string{u.Name}
+	} else if err != nil {
+		s.newsroomError(w, r, u, err)
+		return
+	}
+	f, offer, err := s.offerAutosave(r, u, nil, blank, r.URL.Query().Get("autosave") == "restore")
 	if err != nil {
 		s.newsroomError(w, r, u, err)
 		return
@@ -248,6 +263,13 @@ func (s *Server) renderEditorOffering(w http.ResponseWriter, r *http.Request, u 
 		}
 		page.Sections = rows
 	}
+	if page.CanEdit {
+		var err error
+		if page.NewAuthors, page.NewTags, err = s.newNames(r.Context(), f); err != nil {
+			s.newsroomError(w, r, u, err)
+			return
+		}
+	}
 	if d != nil {
 		page.Live = d.IsVisible(s.now())
 		revs, err := s.Desk.Revisions(r.Context(), d.ID)
@@ -310,6 +332,7 @@ func readEditorForm(r *http.Request) editorForm {
 		Tags: f.Get("tags"), Authors: f.Get("authors"), FeatureImageURL: strings.TrimSpace(f.Get("feature_image_url")),
 		PublishAt: strings.TrimSpace(f.Get("publish_at")), Version: v,
 		Sections: formSections(f.Get("section"), f["sections"]), SectionsShown: f.Get("sections_shown") != "",
+		CreateAuthors: trimmedValues(f["create_author"]), CreateTags: trimmedValues(f["create_tag"]),
 	}
 }
 
@@ -323,6 +346,17 @@ func formSections(primary string, more []string) string {
 		}
 	}
 	return strings.Join(list, ",")
+}
+
+// trimmedValues returns the values that are not blank, trimmed.
+func trimmedValues(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // readEditorPost reads the editor's posted form over d (nil for a new
@@ -435,6 +469,9 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request, u *byline
 	if err == nil && status != nil {
 		err = checkAltText(f.Body, *status)
 	}
+	if err == nil {
+		err = s.checkNewNames(r.Context(), f)
+	}
 	if err != nil {
 		s.formError(w, r, u, nil, f, err)
 		return
@@ -516,6 +553,10 @@ func (s *Server) saveArticle(w http.ResponseWriter, r *http.Request, u *byline.U
 		next = *status
 	}
 	if err := checkAltText(f.Body, next); err != nil {
+		s.formError(w, r, u, d, f, err)
+		return
+	}
+	if err := s.checkNewNames(r.Context(), f); err != nil {
 		s.formError(w, r, u, d, f, err)
 		return
 	}

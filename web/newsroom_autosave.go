@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bylinenews/byline"
@@ -13,6 +14,7 @@ func (f editorForm) fields() map[string]string {
 	return map[string]string{
 		"headline": f.Headline, "dek": f.Dek, "slug": f.Slug, "body": f.Body,
 		"authors": f.Authors, "tags": f.Tags, "feature_image_url": f.FeatureImageURL, "publish_at": f.PublishAt,
+		"create_authors": strings.Join(f.CreateAuthors, "\n"), "create_tags": strings.Join(f.CreateTags, "\n"),
 	}
 }
 
@@ -24,7 +26,9 @@ func formFromAutosave(as *byline.Autosave) editorForm {
 	return editorForm{
 		Headline: v["headline"], Dek: v["dek"], Slug: v["slug"], Body: v["body"],
 		Authors: v["authors"], Tags: v["tags"], FeatureImageURL: v["feature_image_url"], PublishAt: v["publish_at"],
-		Version: as.BaseVersion,
+		Version:       as.BaseVersion,
+		CreateAuthors: trimmedValues(strings.Split(v["create_authors"], "\n")),
+		CreateTags:    trimmedValues(strings.Split(v["create_tags"], "\n")),
 	}
 }
 

@@ -349,7 +349,9 @@ func TestNewsroom_CrossSitePostIsRefused(t *testing.T) {
 // write posts the editor's form and returns the response.
 func write(t *testing.T, b *browser, path, headline, body, action string, extra ...string) *http.Response {
 	t.Helper()
-	form := url.Values{"headline": {headline}, "body": {body}, "authors": {"Jane Doe"}, "tags": {"Syria, Diplomacy"}, "action": {action}}
+	// The writer chose to create the author and the tags, should they be new.
+	form := url.Values{"headline": {headline}, "body": {body}, "authors": {"Jane Doe"}, "tags": {"Syria, Diplomacy"}, "action": {action},
+		"create_author": {"Jane Doe"}, "create_tag": {"Syria", "Diplomacy"}}
 	for i := 0; i+1 < len(extra); i += 2 {
 		form.Set(extra[i], extra[i+1])
 	}

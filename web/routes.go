@@ -115,6 +115,8 @@ func (s *Server) routes() *http.ServeMux {
 			mux.HandleFunc("POST /newsroom/pages/{id}/delete", s.signedIn(s.deletePage))
 			mux.HandleFunc("POST /newsroom/pages/{id}/revisions/{rev}/restore", s.signedIn(s.restorePageRevision))
 		}
+		mux.HandleFunc("GET /newsroom/suggest/authors", s.signedIn(s.suggestAuthors))
+		mux.HandleFunc("GET /newsroom/suggest/tags", s.signedIn(s.suggestTags))
 		mux.HandleFunc("GET /newsroom/uploads", s.signedIn(s.showUploads))
 		mux.HandleFunc("POST /newsroom/uploads", s.signedIn(s.uploadImage))
 		mux.HandleFunc("GET /newsroom/inbox", s.signedIn(s.showInbox))
