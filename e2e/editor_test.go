@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/bylinenews/byline"
 	"github.com/bylinenews/byline/e2e"
@@ -447,4 +448,114 @@ func TestEditorWithoutJavaScript(t *testing.T) {
 	if got := e2e.Texts(t, ctx, ".nr-notice"); len(got) != 1 || !strings.HasPrefix(got[0], "Published") {
 		t.Errorf("notice after publishing = %q", got)
 	}
+}
+
+// TestEditorNamePickers picks an existing author and an existing tag from
+// the pickers with the keyboard, in both colour schemes, checks the open
+// list with axe-core, and publishes: the article is credited to the
+// existing author, and no new author or tag is made.
+func TestEditorNamePickers(t *testing.T) {
+	e2e.RequireAxe(t)
+	site, editor, _ := startNewsroom(t)
+	browser := e2e.NewBrowser(t)
+	signIn(t, site, browser, editor)
+	for _, scheme := range schemes {
+		t.Run(scheme, func(t *testing.T) {
+			ctx := e2e.NewTab(t, browser)
+			rec := e2e.Record(t, ctx)
+			if err := chromedp.Do(ctx, e2e.ColorScheme(scheme)); err != nil {
+				t.Fatal(err)
+			}
+			site.Visit(t, ctx, "/newsroom/articles/new")
+			err := chromedp.Do(ctx,
+				chromedp.WaitVisible(chromedp.ID("authors")),
+				chromedp.Evaluate[chromedp.Void](`document.getElementById("authors").value = ""; void 0`),
+				chromedp.Click(chromedp.ID("authors")),
+				chromedp.SendKeys(chromedp.ID("authors"), "ines"),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, ctx, `document.querySelectorAll('#authors-suggestions [role=option]').length > 0`, "author suggestions")
+			if got := e2e.Texts(t, ctx, "#authors-suggestions [role=option]"); len(got) != 1 || got[0] != "Ines Duarte" {
+				t.Errorf("suggested authors for %q = %q, want [Ines Duarte]", "ines", got)
+			}
+			if got := e2e.Attrs(t, ctx, "#authors", "aria-expanded"); len(got) != 1 || got[0] != "true" {
+				t.Errorf("aria-expanded = %q with suggestions showing", got)
+			}
+			e2e.CheckAxe(t, ctx)
+			if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.Enter)); err != nil {
+				t.Fatal(err)
+			}
+			if got := evalString(t, ctx, `document.getElementById("authors").value`); got != "Ines Duarte, " {
+				t.Errorf("authors after choosing = %q, want %q", got, "Ines Duarte, ")
+			}
+			// A second name: the one already there is not offered again.
+			if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("authors"), "a")); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, ctx, `document.querySelectorAll('#authors-suggestions [role=option]').length > 0`, "more author suggestions")
+			for _, name := range e2e.Texts(t, ctx, "#authors-suggestions [role=option]") {
+				if name == "Ines Duarte" {
+					t.Error("the picker offers an author the field already holds")
+				}
+			}
+			if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape)); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, ctx, `document.getElementById("authors-suggestions").hidden`, "Escape to close the list")
+			err = chromedp.Do(ctx,
+				chromedp.Evaluate[chromedp.Void](`document.getElementById("authors").value = "Ines Duarte, "; void 0`),
+				chromedp.Click(chromedp.ID("tags")),
+				chromedp.SendKeys(chromedp.ID("tags"), "Cul"),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, ctx, `document.querySelectorAll('#tags-suggestions [role=option]').length > 0`, "tag suggestions")
+			if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.Enter)); err != nil {
+				t.Fatal(err)
+			}
+			if got := evalString(t, ctx, `document.getElementById("tags").value`); got != "Culture, " {
+				t.Errorf("tags after choosing = %q, want %q", got, "Culture, ")
+			}
+			headline := "Picked from the lists in " + scheme
+			err = chromedp.Do(ctx,
+				chromedp.SendKeys(chromedp.ID("headline"), headline),
+				chromedp.SendKeys(chromedp.ID("body"), "A short text."),
+				chromedp.Click(chromedp.CSS(`button[value="publish"]`)),
+				chromedp.WaitVisible(chromedp.ID("view-on-site")),
+			)
+			if err != nil {
+				t.Fatalf("publish: %v", err)
+			}
+			list, _, err := site.ArticleService.Find(t.Context(), byline.ArticleFilter{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got *byline.Article
+			for _, a := range list {
+				if a.Headline == headline {
+					got = a
+				}
+			}
+			if got == nil {
+				t.Fatalf("%q is not published", headline)
+			}
+			if len(got.Authors) != 1 || got.Authors[0].Slug != "ines-duarte" || len(got.Tags) != 1 || got.Tags[0].Slug != "culture" {
+				t.Errorf("published with authors %v and tags %v, want the existing Ines Duarte and Culture", got.Authors, got.Tags)
+			}
+			rec.CheckSameOrigin(t, site.URL)
+			rec.CheckNoErrors(t)
+		})
+	}
+}
+
+func evalString(t *testing.T, ctx context.Context, expr string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
 }
