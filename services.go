@@ -14,6 +14,11 @@ type Services struct {
 	Outbox     Outbox
 	Limiter    RateLimiter
 
+	// Newsletters: the mailing list, its sends and their outbox.
+	Newsletters      NewsletterService
+	Subscribers      SubscriberService
+	NewsletterOutbox NewsletterOutbox
+
 	// The newsroom's services.
 	Users     UserService
 	Sessions  SessionService

@@ -5,6 +5,7 @@ import "github.com/bylinenews/byline"
 // NewServices returns every service of db.
 func NewServices(db *DB) byline.Services {
 	messages := NewMessageService(db)
+	newsletters := NewNewsletterService(db)
 	return byline.Services{
 		Articles:   NewArticleService(db),
 		Sections:   NewSectionService(db),
@@ -14,11 +15,16 @@ func NewServices(db *DB) byline.Services {
 		Messages:   messages,
 		Outbox:     messages,
 		Limiter:    NewRateLimiter(db),
-		Users:      NewUserService(db),
-		Sessions:   NewSessionService(db),
-		Desk:       NewDeskService(db),
-		Autosaves:  NewAutosaveService(db),
-		Settings:   NewSettingsService(db),
-		Uploads:    NewUploadService(db),
+
+		Newsletters:      newsletters,
+		Subscribers:      NewSubscriberService(db),
+		NewsletterOutbox: newsletters,
+
+		Users:     NewUserService(db),
+		Sessions:  NewSessionService(db),
+		Desk:      NewDeskService(db),
+		Autosaves: NewAutosaveService(db),
+		Settings:  NewSettingsService(db),
+		Uploads:   NewUploadService(db),
 	}
 }

@@ -18,6 +18,7 @@ type layout struct {
 	Canonical   string // the page's own path
 	Recent      []*byline.Article
 	SearchQuery string // kept in the header search box
+	Subscribe   bool   // the newsletter sign-up is served: show its form
 
 	// Discovery and link-preview metadata.
 	BaseURL          string     // the site's absolute origin, for canonical and OpenGraph URLs
@@ -56,7 +57,8 @@ func (s *Server) bareLayout(r *http.Request, title string) layout {
 	// their own (articles, lists, contact) set a better one.
 	description := feedDescription(site, feedScope{})
 	return layout{Site: site, Title: title, Description: description, Canonical: r.URL.Path,
-		BaseURL: s.baseURL(r), Feeds: s.feedLinks(r, site, feedScope{}), config: config}
+		BaseURL: s.baseURL(r), Feeds: s.feedLinks(r, site, feedScope{}), config: config,
+		Subscribe: s.Subscribers != nil && s.Newsletters != nil}
 }
 
 // recentMemo keeps the Recent Posts for the site version (LastModified)

@@ -56,6 +56,18 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /captcha/widget.wav", s.serveWidgetCaptchaAudio)
 	mux.HandleFunc("GET /captcha/{file}", s.serveCaptcha)
 
+	// Newsletters (subscribe.go, subscribe_submit.go): the sign-up, the
+	// confirmation link's page, and the signed preferences and
+	// unsubscribe links of every email (POST is RFC 8058's one click).
+	mux.HandleFunc("GET /subscribe", s.showSubscribe)
+	mux.HandleFunc("POST /subscribe", s.submitSubscribe)
+	mux.HandleFunc("GET /subscribe/confirm", s.showConfirm)
+	mux.HandleFunc("POST /subscribe/confirm", s.confirmSubscription)
+	mux.HandleFunc("GET /subscribe/preferences", s.showPreferences)
+	mux.HandleFunc("POST /subscribe/preferences", s.savePreferences)
+	mux.HandleFunc("GET /subscribe/unsubscribe", s.showUnsubscribe)
+	mux.HandleFunc("POST /subscribe/unsubscribe", s.unsubscribe)
+
 	// Search: the results page and the JSON API (search.go, api_search.go).
 	// Not cached: each query is its own page.
 	mux.HandleFunc("GET /search", s.showSearch)
@@ -125,6 +137,16 @@ func (s *Server) routes() *http.ServeMux {
 		mux.HandleFunc("POST /newsroom/inbox/{id}", s.signedIn(s.moveMessage))
 		mux.HandleFunc("GET /newsroom/inbox/{id}/delete", s.signedIn(s.confirmDeleteMessage))
 		mux.HandleFunc("POST /newsroom/inbox/{id}/delete", s.signedIn(s.deleteMessage))
+		mux.HandleFunc("GET /newsroom/newsletters", s.signedIn(s.showNewsletters))
+		mux.HandleFunc("POST /newsroom/newsletters", s.signedIn(s.addNewsletter))
+		mux.HandleFunc("GET /newsroom/newsletters/sends/{id}", s.signedIn(s.showSend))
+		mux.HandleFunc("GET /newsroom/subscribers", s.signedIn(s.showSubscribers))
+		mux.HandleFunc("POST /newsroom/subscribers/import", s.signedIn(s.importSubscribers))
+		mux.HandleFunc("GET /newsroom/subscribers/export.csv", s.signedIn(s.exportSubscribers))
+		mux.HandleFunc("GET /newsroom/subscribers/{id}/delete", s.signedIn(s.confirmDeleteSubscriber))
+		mux.HandleFunc("POST /newsroom/subscribers/{id}/delete", s.signedIn(s.deleteSubscriber))
+		mux.HandleFunc("GET /newsroom/articles/{id}/newsletter", s.signedIn(s.showSendArticle))
+		mux.HandleFunc("POST /newsroom/articles/{id}/newsletter", s.signedIn(s.sendArticle))
 		mux.HandleFunc("GET /newsroom/settings", s.signedIn(s.showSettings))
 		mux.HandleFunc("POST /newsroom/settings", s.signedIn(s.saveSettings))
 		mux.HandleFunc("POST /newsroom/settings/test-email", s.signedIn(s.sendTestEmail))

@@ -85,6 +85,16 @@ type Server struct {
 	MinReadRate       int64
 	MaxConnsPerClient int
 
+	// Newsletters: /subscribe and its signed pages. Without Newsletters
+	// and Subscribers they answer 404. SubscriptionRequested, if set, is
+	// called after a sign-up is committed, NewsletterQueued after an
+	// editor's send is (both to wake the list's outbox).
+	Newsletters           byline.NewsletterService
+	Subscribers           byline.SubscriberService
+	Subscribe             SubscribePolicy
+	SubscriptionRequested func()
+	NewsletterQueued      func()
+
 	// The newsroom, under /newsroom/. Without Users and Sessions it
 	// answers 404. Settings, if set, override Site, PostsPerPage and
 	// RecentCount as an admin sets them, at once on every instance.

@@ -22,8 +22,9 @@ type Config struct {
 	LogFormat string
 	LogLevel  string
 
-	Contact contactConfig // Contact Us limits and SMTP (contact.go)
-	Clients clientConfig  // what one client may ask (clients.go)
+	Contact     contactConfig    // Contact Us limits and SMTP (contact.go)
+	Clients     clientConfig     // what one client may ask (clients.go)
+	Newsletters newsletterConfig // the list's sending rate and sign-up limits (newsletters.go)
 
 	FeedFullContent bool
 

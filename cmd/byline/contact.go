@@ -177,16 +177,17 @@ func splitList(s string) []string {
 }
 
 // wireContact gives srv the Contact Us services on db and, with SMTP
-// configured, starts the outbox worker. The returned stop waits for the
-// worker to finish; call it before closing db.
-func (c *contactConfig) wireContact(ctx context.Context, db *backend, srv *web.Server, logger *slog.Logger) (stop func(), err error) {
+// configured, starts the outbox worker. It returns how to find the SMTP
+// server (the newsletters send through it too) and a stop that waits for
+// the worker to finish; call it before closing db.
+func (c *contactConfig) wireContact(ctx context.Context, db *backend, srv *web.Server, logger *slog.Logger) (current mail.Current, stop func(), err error) {
 	policy, err := c.policy()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sender, err := c.sender()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	srv.Messages = db.Messages
 	srv.Captcha = captcha.New(db.Challenges)
@@ -197,7 +198,7 @@ func (c *contactConfig) wireContact(ctx context.Context, db *backend, srv *web.S
 	}
 	// The worker always runs: an admin may set the SMTP server in the
 	// newsroom at any time, and it applies at the next batch.
-	current := mail.Current(func(ctx context.Context) (*mail.Sender, error) {
+	current = mail.Current(func(ctx context.Context) (*mail.Sender, error) {
 		return c.currentSender(ctx, db.Settings, sender)
 	})
 	w := &mail.Worker{Outbox: db.Outbox, Logger: logger.With("component", "outbox"), Configure: current}
@@ -206,5 +207,5 @@ func (c *contactConfig) wireContact(ctx context.Context, db *backend, srv *web.S
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { w.Run(ctx) })
-	return func() { cancel(); wg.Wait() }, nil
+	return current, func() { cancel(); wg.Wait() }, nil
 }

@@ -54,6 +54,8 @@ func runHelp(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer)
 			env = " [" + v + "]"
 		} else if v, ok := contactEnvVars[f.Name]; ok {
 			env = " [" + v + "]"
+		} else if v, ok := newsletterEnvVars[f.Name]; ok {
+			env = " [" + v + "]"
 		}
 		def := ""
 		if f.DefValue != "" {

@@ -20,6 +20,7 @@ func serveFlags(c *Config) *flag.FlagSet {
 	c.storageFlags(fs)
 	c.Contact.flags(fs)
 	c.Clients.flags(fs)
+	c.Newsletters.flags(fs)
 	fs.BoolVar(&c.Demo, "demo", envOr("demo", "false") == "true",
 		"start with the sample site: articles, authors, tags and pictures, in a temporary data directory unless --data or --db names one")
 	return fs
@@ -88,19 +89,25 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		Limiter:   db.Limiter, // sign-in throttling, with or without Contact Us
 	}
 	clients.apply(srv)
-	stopContact, err := c.Contact.wireContact(ctx, db, srv, logger)
+	current, stopContact, err := c.Contact.wireContact(ctx, db, srv, logger)
 	if err != nil {
 		return err
 	}
 	defer stopContact() // before db.Close: the outbox worker uses the database
 	stopWatch := watchChanges(ctx, db, srv, logger)
 	defer stopWatch() // before db.Close: the watcher holds a connection
+	listening, stopNewsletters, err := c.wireNewsletters(ctx, db, srv, current, logger)
+	if err != nil {
+		return err
+	}
+	defer stopNewsletters()
 	if db.TidySearch != nil {
 		stopTidy := tidySearchEvery(ctx, db.TidySearch, logger, time.Minute, time.Hour)
 		defer stopTidy()
 	}
 	return srv.ListenAndServe(ctx, c.Addr, func(addr net.Addr) {
 		logger.Info("serving", "url", "http://"+addr.String(), "database", db.describe)
+		listening("http://" + addr.String())
 		if c.Demo {
 			where := "in " + c.DataDir
 			if demoTemp {

@@ -33,6 +33,8 @@ var Tables = []string{
 	"users", "sessions", "article_owners", "article_revisions", "autosaves", "settings", "uploads",
 	"pages", "page_revisions", "page_redirects",
 	"messages", "rate_limits", "site_state",
+	"newsletters", "subscribers", "subscriptions", "subscriber_confirmations", "newsletter_sends",
+	"newsletter_deliveries", "site_keys",
 }
 
 // skipped are SQLite tables that are not copied: the search index (rebuilt

@@ -105,6 +105,28 @@ func TestCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Newsletters: a list, a confirmed subscriber, a pending one with its
+	// confirmation email queued, a send, and the links' signing key.
+	nls, subs := sqlite.NewNewsletterService(src), sqlite.NewSubscriberService(src)
+	nl := &byline.Newsletter{Name: "Daily Briefing"}
+	if err := nls.Create(ctx, nl); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := subs.Import(ctx, []byline.SubscriberImport{{Line: 2, Email: "sub@example.com", Newsletters: []int64{nl.ID},
+		ConsentAt: t0, Confirmed: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := subs.Subscribe(ctx, "pending@example.com", "", []int64{nl.ID}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := nls.Queue(ctx, &byline.Send{NewsletterID: nl.ID, ArticleID: created[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := subs.SigningKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	dst, err := postgres.Open(ctx, pgURL)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +144,9 @@ func TestCopy(t *testing.T) {
 		}
 	}
 	for table, want := range map[string]int{"articles": 3, "authors": 1, "tags": 1, "users": 1, "messages": 1, "settings": 1, "site_state": 1,
-		"sections": 2, "article_sections": 6} {
+		"sections": 2, "article_sections": 6,
+		"newsletters": 1, "subscribers": 2, "subscriptions": 1, "subscriber_confirmations": 1, "newsletter_sends": 1,
+		"newsletter_deliveries": 2, "site_keys": 1} {
 		if counts[table] != want {
 			t.Errorf("copied %d rows of %s, want %d", counts[table], table, want)
 		}
@@ -157,6 +181,13 @@ func TestCopy(t *testing.T) {
 	hits, err := postgres.NewSearchService(dst).Search(ctx, byline.Query{Words: []string{"syria"}})
 	if err != nil || hits.Total != 1 {
 		t.Errorf("search on the copy: %+v, %v; want the one visible Syria article", hits, err)
+	}
+	pgSubs := postgres.NewSubscriberService(dst)
+	if k, err := pgSubs.SigningKey(ctx); err != nil || string(k) != string(key) {
+		t.Errorf("the copy signs email links with another key (%v): old links would stop working", err)
+	}
+	if found, total, err := pgSubs.Find(ctx, byline.SubscriberFilter{NewsletterID: nl.ID}); err != nil || total != 1 || found[0].Email != "sub@example.com" {
+		t.Errorf("subscribers on the copy: %+v (%d), %v", found, total, err)
 	}
 	// New rows get fresh IDs after the copied ones.
 	a := &byline.Article{Headline: "After the move", Body: "x", Status: byline.Published}

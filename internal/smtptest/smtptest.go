@@ -34,10 +34,14 @@ type Server struct {
 	Username string      // requires AUTH PLAIN when set
 	Password string
 	Reject   func(n int) string
+	// Discard counts accepted emails without keeping them, for
+	// benchmarks that send more than memory holds; Mails is then empty.
+	Discard bool
 
-	mu    sync.Mutex
-	n     int
-	mails []Mail
+	mu       sync.Mutex
+	n        int
+	mails    []Mail
+	accepted int // with Discard
 
 	ln net.Listener
 	wg sync.WaitGroup
@@ -96,6 +100,13 @@ func (s *Server) Mails() []Mail {
 	return append([]Mail(nil), s.mails...)
 }
 
+// Accepted returns how many emails the server accepted.
+func (s *Server) Accepted() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accepted + len(s.mails)
+}
+
 // Transactions returns how many transactions reached the end of DATA.
 func (s *Server) Transactions() int {
 	s.mu.Lock()
@@ -105,7 +116,6 @@ func (s *Server) Transactions() int {
 
 func (s *Server) serve(conn net.Conn) {
 	defer func() { conn.Close() }()
-	conn.SetDeadline(time.Now().Add(30 * time.Second))
 	tp := textproto.NewConn(conn)
 	var (
 		encrypted bool
@@ -126,6 +136,9 @@ func (s *Server) serve(conn net.Conn) {
 		return
 	}
 	for {
+		// A deadline per command, not per connection: a client may keep
+		// one connection for many emails.
+		conn.SetDeadline(time.Now().Add(30 * time.Second))
 		line, err := tp.ReadLine()
 		if err != nil {
 			return
@@ -221,10 +234,14 @@ func (s *Server) serve(conn net.Conn) {
 				}
 			}
 			s.mu.Lock()
-			s.mails = append(s.mails, Mail{
-				From: from, To: to, TLS: encrypted, Auth: authUser,
-				Data: string(data),
-			})
+			if s.Discard {
+				s.accepted++
+			} else {
+				s.mails = append(s.mails, Mail{
+					From: from, To: to, TLS: encrypted, Auth: authUser,
+					Data: string(data),
+				})
+			}
 			s.mu.Unlock()
 			from, to = "", nil
 			reply("250 2.0.0 OK queued")
