@@ -26,7 +26,10 @@ type SearchService struct {
 	db       *DB
 	articles *ArticleService // for loading authors and tags
 
-	rankCandidates int // 0: the constant rankCandidates
+	// Tests lower these; 0 means the constants of the same names.
+	exactCount, rankWindow, rareBudget int
+
+	stats termStats // for BM25
 
 	mu   sync.Mutex
 	trgm *bool // whether search_words has its trigram index; nil until known
@@ -116,17 +119,19 @@ func (s *searchTx) search(ctx context.Context, q byline.Query) (*byline.SearchRe
 	if q.Sort == byline.SortNewest {
 		hits, err = s.newest(ctx, tsAny(groups), vis, offset, limit)
 	} else {
+		var rare string
+		rare, err = s.rareWords(ctx, terms.words())
 		// Rank each group as far as the page needs.
 		need := offset + limit
 		for i, expr := range groups {
-			if need <= 0 {
+			if need <= 0 || err != nil {
 				break
 			}
 			if counts[i] == 0 {
 				continue
 			}
 			var ranked []scoredID
-			ranked, err = s.rank(ctx, expr, terms.mark(), vis, counts[i], min(need, counts[i]), i)
+			ranked, err = s.rank(ctx, expr, terms.scored(), rare, vis, min(need, counts[i]), i)
 			if err != nil {
 				break
 			}
@@ -464,11 +469,15 @@ func (s *SearchService) Related(ctx context.Context, a *byline.Article, n int) (
 		}
 		expr := tsAny(words)
 		vis := s.visibility(byline.Query{}, a.ID)
-		total, err := st.countMatches(ctx, expr, vis)
-		if err != nil || total == 0 {
+		terms := make([]weighted, len(words))
+		for i, w := range words {
+			terms[i] = weighted{operand: w, times: 1}
+		}
+		rare, err := st.rareWords(ctx, terms)
+		if err != nil {
 			return err
 		}
-		ranked, err = st.rank(ctx, expr, expr, vis, total, n, 1)
+		ranked, err = st.rank(ctx, expr, terms, rare, vis, n, 1)
 		return err
 	})
 	if err != nil {

@@ -79,8 +79,10 @@ func tsNot(expr, not string) string {
 // searchTerms is a query's text split the way ranking needs it.
 type searchTerms struct {
 	should  []string // word operands: all of them rank first, any of them matches
+	times   []int    // how many times the reader gave each of should
 	must    []string // phrase operands, each required
-	marks   []string // every word and phrase, as plain operands, to rank and mark
+	marks   []string // every word and phrase, as plain operands, to mark
+	phrases []string // the phrases as plain operands, to rank
 	exclude string   // an expression no result may match, or ""
 }
 
@@ -89,15 +91,25 @@ type searchTerms struct {
 // words with nothing to search for.
 func termsOf(q byline.Query) searchTerms {
 	var t searchTerms
-	words := slices.DeleteFunc(slices.Clone(q.Words), func(w string) bool { return tsString(w) == "" })
+	var words []string
+	times := map[string]int{}
+	for i, w := range q.Words {
+		if tsString(w) != "" {
+			words = append(words, w)
+			times[w] += q.Weight(i)
+		}
+	}
 	for _, w := range query.SignificantWords(words) {
-		t.should = append(t.should, tsString(w))
+		if op := tsString(w); !slices.Contains(t.should, op) {
+			t.should, t.times = append(t.should, op), append(t.times, times[w])
+		}
 	}
 	t.marks = append(t.marks, t.should...)
 	for _, p := range q.Phrases {
 		if s := tsString(p); s != "" {
 			t.must = append(t.must, tsPhrase(p))
 			t.marks = append(t.marks, s)
+			t.phrases = append(t.phrases, s)
 		}
 	}
 	var ex []string
@@ -124,6 +136,24 @@ func (t searchTerms) some() string {
 		expr = "(" + expr + " & " + must + ")"
 	}
 	return tsNot(expr, t.exclude)
+}
+
+// words returns the words to rank by, with how often the reader gave each.
+func (t searchTerms) words() []weighted {
+	out := make([]weighted, len(t.should))
+	for i, w := range t.should {
+		out[i] = weighted{operand: w, times: t.times[i]}
+	}
+	return out
+}
+
+// scored returns every term a search ranks by: its words and phrases.
+func (t searchTerms) scored() []weighted {
+	out := t.words()
+	for _, p := range t.phrases {
+		out = append(out, weighted{operand: p, times: 1})
+	}
+	return out
 }
 
 // mark matches every word and phrase, for ranking and highlighting.

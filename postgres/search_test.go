@@ -154,7 +154,7 @@ func TestSearchService_unstorableBytes(t *testing.T) {
 func TestSearchService_Search_bounded(t *testing.T) {
 	t.Parallel()
 	_, articles, search := openSearch(t)
-	postgres.SetRankCandidates(search, 3)
+	postgres.SetSearchLimits(search, 0, 3, 0)
 	ctx := t.Context()
 	headline := map[int64]bool{}
 	for i := range 30 {

@@ -41,6 +41,7 @@ func RunSearchTests(t *testing.T, open Opener) {
 	})
 	t.Run("StopWords", func(t *testing.T) { t.Parallel(); testSearchStopWords(t, open) })
 	t.Run("Visibility", func(t *testing.T) { t.Parallel(); testSearchVisibility(t, open) })
+	t.Run("RareWords", func(t *testing.T) { t.Parallel(); testSearchRareWords(t, open) })
 }
 
 // searchFixture is a small newsroom to search, with the articles by a
@@ -492,4 +493,39 @@ func testSearchVisibility(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	t.Run("once deleted", func(t *testing.T) { check(t, 1, 1, 0) })
+}
+
+// testSearchRareWords: ranking weighs a word by how rare it is (BM25's
+// idf), on every backend. "harbour" is in most of the archive, three times
+// in each body; "zeppelin" in one article, once, and that the oldest. A
+// count of weighted matches (ts_rank_cd) puts the harbour stories first;
+// BM25 puts the zeppelin first, after the one article holding both words.
+func testSearchRareWords(t *testing.T, open Opener) {
+	b := open(t, func() time.Time { return t0.AddDate(0, 2, 0) })
+	ctx := t.Context()
+	create := func(headline, body string, day int) {
+		t.Helper()
+		a := &byline.Article{Headline: headline, Body: body, Status: byline.Published, PublishedAt: t0.AddDate(0, 0, day)}
+		if err := b.Articles.Create(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	create("A sighting at dawn", "Walkers saw a zeppelin over the hills.", 0)
+	for i := range 20 {
+		create(fmt.Sprintf("Council report %d", i), "The harbour wall, the harbour steps and the harbour lights were discussed.", 1+i)
+	}
+	create("Night flight", "A zeppelin moored at the harbour.", 30)
+	for _, text := range []string{"harbour zeppelin", "zeppelin harbour"} {
+		res, err := b.Search.Search(ctx, query.Parse(text))
+		if err != nil {
+			t.Fatalf("Search(%q): %v", text, err)
+		}
+		var got []string
+		for _, h := range res.Hits[:min(3, len(res.Hits))] {
+			got = append(got, h.Article.Headline)
+		}
+		if want := []string{"Night flight", "A sighting at dawn"}; len(got) < 2 || got[0] != want[0] || got[1] != want[1] {
+			t.Errorf("Search(%q) begins %q, want %q (the rare word's article before the common word's)", text, got, want)
+		}
+	}
 }

@@ -396,13 +396,9 @@ func TestCISIRelevance(t *testing.T) {
 			ts := cisiSite(t, docs, pgURL)
 			ours := scoreCISI(queries, func(text string) []int { return apiRanking(t, ts, text) })
 			t.Logf("Byline's search API on %s: %v (nDCG@10 %+.1f%% against bm25)", store, ours, 100*(ours.ndcg/base.ndcg-1))
-			// SQLite ranks by BM25 with the reader's repeated words weighted
-			// (issue 17's goal: 5% above plain bm25). PostgreSQL's ranking
-			// is not reworked yet: a floor against collapse only.
-			floor := 1.05
-			if store == "postgres" {
-				floor = 0.25
-			}
+			// Both stores rank by BM25 with the reader's repeated words
+			// weighted (issue 17's goal: 5% above plain bm25).
+			const floor = 1.05
 			if ours.ndcg < floor*base.ndcg {
 				t.Errorf("%s: %v, below %.0f%% of plain FTS5 bm25()'s nDCG@10 on the same documents (%v)", store, ours, 100*floor, base)
 			}
