@@ -8,6 +8,7 @@ type Services struct {
 	Articles   ArticleService
 	Sections   SectionService
 	Pages      PageService
+	Menus      MenuService
 	Search     SearchService
 	Challenges ChallengeStore
 	Messages   MessageService

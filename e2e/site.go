@@ -107,6 +107,7 @@ func StartSite(t testing.TB, opts ...SiteOption) *Site {
 		Articles:  articles,
 		Sections:  sqlite.NewSectionService(db),
 		Pages:     sqlite.NewPageService(db),
+		Menus:     sqlite.NewMenuService(db),
 		Search:    sqlite.NewSearchService(db), // as `byline serve` wires it
 		Site:      web.Site{Title: "The Byline Times", Tagline: "News from the test bench"},
 		Logger:    testLogger(t),

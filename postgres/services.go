@@ -10,6 +10,7 @@ func NewServices(db *DB) byline.Services {
 		Articles:   NewArticleService(db),
 		Sections:   NewSectionService(db),
 		Pages:      NewPageService(db),
+		Menus:      NewMenuService(db),
 		Search:     NewSearchService(db),
 		Challenges: NewChallengeStore(db),
 		Messages:   messages,

@@ -20,6 +20,10 @@ type layout struct {
 	SearchQuery string // kept in the header search box
 	Subscribe   bool   // the newsletter sign-up is served: show its form
 
+	// Menu and FooterMenu are what readers see of the header's and the
+	// footer's menus (menu.go).
+	Menu, FooterMenu []*byline.MenuItem
+
 	// Discovery and link-preview metadata.
 	BaseURL          string     // the site's absolute origin, for canonical and OpenGraph URLs
 	Feeds            []feedLink // <link rel="alternate">
@@ -44,6 +48,9 @@ func (s *Server) newLayout(r *http.Request, title string, excludeID int64) (layo
 		return l, err
 	}
 	l.Recent = recent
+	if l.Menu, l.FooterMenu, err = s.siteMenus(r.Context()); err != nil {
+		return l, err
+	}
 	return l, nil
 }
 

@@ -94,6 +94,8 @@ type newsroomLayout struct {
 	// Zone is the site's time zone, in which the newsroom shows and takes
 	// times.
 	Zone string
+	// HasMenus says the site's menus can be edited here.
+	HasMenus bool
 }
 
 // newsroomNotices are the messages a redirect after an action can ask for
@@ -116,6 +118,7 @@ var newsroomNotices = map[string]string{
 	"uploaded":          "Image uploaded.",
 	"message":           "Message moved.",
 	"section-saved":     "Section saved. The site shows it now.",
+	"menu-saved":        "Menu saved. The site shows it now.",
 	"published-page":    "Published: the page is on the site now.",
 	"unpublished-page":  "Unpublished: the page is a draft again and off the site.",
 	"restored-page":     "Restored: the page has the text of that revision again (saved as a new revision).",
@@ -126,7 +129,7 @@ var newsroomNotices = map[string]string{
 
 func (s *Server) newNewsroomLayout(r *http.Request, u *byline.User, title, section string) newsroomLayout {
 	config := s.siteConfig(r.Context())
-	l := newsroomLayout{Site: config.Site, Zone: config.Dates.ZoneName(), User: u, Title: title, Section: section,
+	l := newsroomLayout{Site: config.Site, Zone: config.Dates.ZoneName(), User: u, Title: title, Section: section, HasMenus: s.Menus != nil,
 		Notice: newsroomNotices[r.URL.Query().Get("done")], EmailBanner: s.emailBanner(r.Context(), u)}
 	if u.CanReadInbox() && s.Messages != nil {
 		unread := byline.Unread

@@ -39,6 +39,7 @@ type newsroomSite struct {
 	autosaves             *sqlite.AutosaveService
 	sections              *sqlite.SectionService
 	pages                 *sqlite.PageService
+	menus                 *sqlite.MenuService
 	messages              *sqlite.MessageService
 	uploadDir             string
 	admin, editor, author *byline.User
@@ -52,6 +53,7 @@ func newNewsroom(t *testing.T, configure ...func(*web.Server)) *newsroomSite {
 	t.Helper()
 	db := dbtest.OpenSQLite(t)
 	n := &newsroomSite{db: db, articles: sqlite.NewArticleService(db), desk: sqlite.NewDeskService(db), sections: sqlite.NewSectionService(db), pages: sqlite.NewPageService(db),
+		menus:     sqlite.NewMenuService(db),
 		autosaves: sqlite.NewAutosaveService(db),
 		messages:  sqlite.NewMessageService(db), uploadDir: filepath.Join(t.TempDir(), "uploads"), now: time.Now().UTC()}
 	db.Now = func() time.Time { n.mu.Lock(); defer n.mu.Unlock(); return n.now }
@@ -66,7 +68,7 @@ func newNewsroom(t *testing.T, configure ...func(*web.Server)) *newsroomSite {
 		}
 	}
 	srv := &web.Server{
-		Articles: n.articles, Sections: n.sections, Pages: n.pages, Site: web.Site{Title: "The Test Times"}, Messages: n.messages,
+		Articles: n.articles, Sections: n.sections, Pages: n.pages, Menus: n.menus, Site: web.Site{Title: "The Test Times"}, Messages: n.messages,
 		Users: users, Sessions: sqlite.NewSessionService(db), Desk: n.desk, Autosaves: n.autosaves, Settings: sqlite.NewSettingsService(db),
 		Uploads: sqlite.NewUploadService(db), UploadDir: n.uploadDir, Limiter: sqlite.NewRateLimiter(db),
 		PublicDir: os.DirFS(filepath.Dir(n.uploadDir)), Now: db.Now,

@@ -129,6 +129,11 @@ func (s *Server) routes() *http.ServeMux {
 		}
 		mux.HandleFunc("GET /newsroom/suggest/authors", s.signedIn(s.suggestAuthors))
 		mux.HandleFunc("GET /newsroom/suggest/tags", s.signedIn(s.suggestTags))
+		if s.Menus != nil {
+			mux.HandleFunc("GET /newsroom/menus", s.signedIn(s.showMenus))
+			mux.HandleFunc("GET /newsroom/menus/{location}", s.signedIn(s.editMenu))
+			mux.HandleFunc("POST /newsroom/menus/{location}", s.signedIn(s.saveMenu))
+		}
 		mux.HandleFunc("GET /newsroom/uploads", s.signedIn(s.showUploads))
 		mux.HandleFunc("POST /newsroom/uploads", s.signedIn(s.uploadImage))
 		mux.HandleFunc("GET /newsroom/inbox", s.signedIn(s.showInbox))

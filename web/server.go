@@ -38,6 +38,11 @@ type Server struct {
 	// page editor.
 	Pages byline.PageService
 
+	// Menus, if set, gives the header and footer the site's menus and the
+	// newsroom its menu editor; without it, or with no header menu, the
+	// header lists the top-level sections.
+	Menus byline.MenuService
+
 	// Search, if set, serves /search, the search API and the Related
 	// articles under each article; without it /search answers 404.
 	Search byline.SearchService
@@ -128,6 +133,7 @@ type Server struct {
 	assets    *assets
 	pages     *pageCache
 	recent    recentMemo
+	menus     menuMemo
 	dates     dateStyles // the site's zone and date formats, as last read
 	clock     siteClock
 	images    imageDims

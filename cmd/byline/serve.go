@@ -70,6 +70,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 		Articles:  db.Articles,
 		Sections:  db.Sections,
 		Pages:     db.Pages,
+		Menus:     db.Menus,
 		Search:    db.Search,
 		Site:      web.Site{Title: c.SiteTitle, Tagline: c.Tagline, BaseURL: c.BaseURL},
 		Logger:    logger,

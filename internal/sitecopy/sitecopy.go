@@ -31,7 +31,7 @@ var Tables = []string{
 	"authors", "tags", "articles", "article_authors", "article_tags", "redirects",
 	"sections", "article_sections",
 	"users", "sessions", "article_owners", "article_revisions", "autosaves", "settings", "uploads",
-	"pages", "page_revisions", "page_redirects",
+	"pages", "page_revisions", "page_redirects", "menu_items",
 	"messages", "rate_limits", "site_state",
 	"newsletters", "subscribers", "subscriptions", "subscriber_confirmations", "newsletter_sends",
 	"newsletter_deliveries", "site_keys",
