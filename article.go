@@ -60,13 +60,6 @@ type Article struct {
 	Version         int // incremented on each update, for edit-conflict checks
 }
 
-// Author is a person an article is credited to.
-type Author struct {
-	ID   int64
-	Slug string
-	Name string
-}
-
 // PrimarySection returns the article's first section, or nil.
 func (a *Article) PrimarySection() *Section {
 	if len(a.Sections) == 0 {

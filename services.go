@@ -6,6 +6,7 @@ package byline
 // same set and a new service is added in one place per backend.
 type Services struct {
 	Articles   ArticleService
+	Authors    AuthorService
 	Sections   SectionService
 	Pages      PageService
 	Menus      MenuService

@@ -141,6 +141,20 @@ func (u *User) CanSeeArticle(d *DeskArticle) bool {
 // rule as for editing it.
 func (u *User) CanDeleteArticle(d *DeskArticle) bool { return u.CanEditArticle(d) }
 
+// CanEditAuthor reports whether u may edit the profile of au: editors and
+// admins anyone's; an author their own, the author whose slug their name
+// makes, which is the byline the newsroom gives their articles. (Only an
+// admin changes a user's name, so an author cannot move the link.)
+func (u *User) CanEditAuthor(au *Author) bool {
+	if u == nil || au == nil || u.Disabled {
+		return false
+	}
+	if u.Role.AtLeast(RoleEditor) {
+		return true
+	}
+	return u.Role == RoleAuthor && au.Slug != "" && au.Slug == SlugOrUntitled(strings.TrimSpace(u.Name))
+}
+
 // CanReadInbox reports whether u may read readers' messages: editors and
 // admins.
 func (u *User) CanReadInbox() bool { return u != nil && u.Role.AtLeast(RoleEditor) }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -38,6 +39,9 @@ func TestLighthouse(t *testing.T) {
 		s.Settings = sqlite.NewSettingsService(db)
 	}))
 	if _, err := demo.Fill(t.Context(), site.PublicDir, sqlite.NewServices(site.DB)); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.FillProfiles(t.Context(), filepath.Join(site.PublicDir, "uploads"), sqlite.NewAuthorService(site.DB)); err != nil {
 		t.Fatal(err)
 	}
 	list, _, err := site.ArticleService.Find(t.Context(), byline.ArticleFilter{Limit: 50})

@@ -31,6 +31,9 @@ func TestScreenshots(t *testing.T) {
 	if _, err := demo.Fill(t.Context(), site.PublicDir, sqlite.NewServices(site.DB)); err != nil {
 		t.Fatal(err)
 	}
+	if err := demo.FillProfiles(t.Context(), filepath.Join(site.PublicDir, "uploads"), sqlite.NewAuthorService(site.DB)); err != nil {
+		t.Fatal(err)
+	}
 	list, _, err := site.ArticleService.Find(t.Context(), byline.ArticleFilter{Limit: 50})
 	if err != nil || len(list) == 0 {
 		t.Fatalf("the demo's articles: %d, %v", len(list), err)

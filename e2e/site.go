@@ -105,6 +105,7 @@ func StartSite(t testing.TB, opts ...SiteOption) *Site {
 	}
 	srv := &web.Server{
 		Articles:  articles,
+		Authors:   sqlite.NewAuthorService(db),
 		Sections:  sqlite.NewSectionService(db),
 		Pages:     sqlite.NewPageService(db),
 		Menus:     sqlite.NewMenuService(db),

@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"net/http"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/bylinenews/byline"
 	"github.com/bylinenews/byline/e2e"
+	"github.com/bylinenews/byline/internal/demo"
 	"github.com/bylinenews/byline/sqlite"
 )
 
@@ -134,6 +136,58 @@ func TestStaticPage(t *testing.T) {
 				if resp := site.Visit(t, ctx, "/corrections/"); resp.Status != http.StatusNotFound {
 					t.Errorf("GET /corrections/ (a draft): status %d, want 404", resp.Status)
 				}
+				rec.CheckSameOrigin(t, site.URL)
+			})
+		}
+	}
+}
+
+// TestAuthorPage opens an author's page and one of their articles on a
+// desktop and a phone, in both colour schemes: the profile (photo, name,
+// job title, bio, links) above the list, the author box at the article's
+// foot, the photo loaded from the site itself, and no accessibility
+// violation.
+func TestAuthorPage(t *testing.T) {
+	e2e.RequireAxe(t)
+	site := e2e.StartSite(t, e2e.WithoutSeed(), e2e.WithArticles(&byline.Article{Headline: "The budget passes", Body: "The council voted.",
+		Status: byline.Published, PublishedAt: e2e.SeedPublished, Authors: []byline.Author{{Name: "Leila Haddad"}}}))
+	if err := demo.FillProfiles(t.Context(), filepath.Join(site.PublicDir, "uploads"), sqlite.NewAuthorService(site.DB)); err != nil {
+		t.Fatal(err)
+	}
+	browser := e2e.NewBrowser(t)
+	for _, win := range windows {
+		for _, scheme := range schemes {
+			t.Run(win.name+" in "+scheme, func(t *testing.T) {
+				ctx := e2e.NewTab(t, browser)
+				rec := e2e.Record(t, ctx)
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(win.width, win.height), e2e.ColorScheme(scheme)); err != nil {
+					t.Fatal(err)
+				}
+				if resp := site.Visit(t, ctx, "/author/leila-haddad/"); resp.Status != http.StatusOK {
+					t.Fatalf("GET /author/leila-haddad/: status %d", resp.Status)
+				}
+				if got := e2e.Texts(t, ctx, "main h1"); len(got) != 1 || got[0] != "Leila Haddad" {
+					t.Errorf("h1 = %q, want Leila Haddad", got)
+				}
+				if got := e2e.Texts(t, ctx, ".author-profile__title"); len(got) != 1 || got[0] != "City hall reporter" {
+					t.Errorf("job title = %q", got)
+				}
+				if got := e2e.Texts(t, ctx, ".author-links a"); len(got) != 2 {
+					t.Errorf("links = %q, want Website and Mastodon", got)
+				}
+				loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const i = document.querySelector('.author-profile img'); return !!i && i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().width > 0; })()`))
+				if err != nil || !loaded {
+					t.Errorf("the profile photo is not shown (%v)", err)
+				}
+				checkScheme(t, ctx, scheme)
+				e2e.CheckAxe(t, ctx)
+				if resp := site.Visit(t, ctx, site.Articles[0].URL()); resp.Status != http.StatusOK {
+					t.Fatalf("GET the article: status %d", resp.Status)
+				}
+				if got := e2e.Texts(t, ctx, ".author-box__name"); len(got) != 1 || got[0] != "Leila Haddad" {
+					t.Errorf("author box = %q, want Leila Haddad", got)
+				}
+				e2e.CheckAxe(t, ctx)
 				rec.CheckSameOrigin(t, site.URL)
 			})
 		}

@@ -8,6 +8,7 @@ func NewServices(db *DB) byline.Services {
 	newsletters := NewNewsletterService(db)
 	return byline.Services{
 		Articles:   NewArticleService(db),
+		Authors:    NewAuthorService(db),
 		Sections:   NewSectionService(db),
 		Pages:      NewPageService(db),
 		Menus:      NewMenuService(db),

@@ -48,4 +48,5 @@ func TestStore(t *testing.T) {
 	t.Run("Pages", func(t *testing.T) { t.Parallel(); storetest.RunPageTests(t, openBackend) })
 	t.Run("Newsletters", func(t *testing.T) { t.Parallel(); storetest.RunNewsletterTests(t, openBackend) })
 	t.Run("Menus", func(t *testing.T) { t.Parallel(); storetest.RunMenuTests(t, openBackend) })
+	t.Run("Authors", func(t *testing.T) { t.Parallel(); storetest.RunAuthorTests(t, openBackend) })
 }

@@ -43,11 +43,15 @@ func (s *Server) archiveScope(r *http.Request, kind string) (feedScope, error) {
 		}
 		return feedScope{path: "/tag/" + tag.Slug, title: tag.Name, filter: byline.ArticleFilter{Tag: &tag.Slug}}, nil
 	case "author":
-		au, err := s.Articles.FindAuthor(r.Context(), slug)
+		find := s.Articles.FindAuthor
+		if s.Authors != nil {
+			find = s.Authors.FindBySlug // with the profile
+		}
+		au, err := find(r.Context(), slug)
 		if err != nil {
 			return feedScope{}, err
 		}
-		return feedScope{path: "/author/" + au.Slug, title: au.Name, filter: byline.ArticleFilter{Author: &au.Slug}}, nil
+		return feedScope{path: "/author/" + au.Slug, title: au.Name, author: au, filter: byline.ArticleFilter{Author: &au.Slug}}, nil
 	case "section":
 		sec, err := s.Sections.FindBySlug(r.Context(), slug)
 		if err != nil {

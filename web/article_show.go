@@ -12,6 +12,9 @@ type articlePage struct {
 	Article *byline.Article
 	// Related are further reading under the article (filled by search).
 	Related []*byline.Article
+	// Profiles are the article's authors with their profiles, for the
+	// boxes at its foot: those with something beyond a name to show.
+	Profiles []*byline.Author
 }
 
 // relatedCount is the length of the Related articles list.
@@ -39,6 +42,10 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) {
 	l.Image = s.absImage(r, a.FeatureImageURL)
 	l.JSONLD = s.articleJSONLD(r, l.Site, a)
 	page := articlePage{layout: l, Article: a}
+	if page.Profiles, err = s.authorProfiles(r, a); err != nil {
+		s.serveError(w, r, err)
+		return
+	}
 	if s.Search != nil {
 		// Related articles are further reading: without them the article
 		// is still worth serving.
@@ -47,4 +54,25 @@ func (s *Server) showArticle(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "article", page)
+}
+
+// authorProfiles returns the profiles of a's authors that have one, in
+// byline order. An author the store no longer has is left out.
+func (s *Server) authorProfiles(r *http.Request, a *byline.Article) ([]*byline.Author, error) {
+	if s.Authors == nil {
+		return nil, nil
+	}
+	var out []*byline.Author
+	for _, au := range a.Authors {
+		p, err := s.Authors.FindBySlug(r.Context(), au.Slug)
+		if byline.ErrorKind(err) == byline.NotFound {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		if p.HasProfile() {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }

@@ -36,6 +36,7 @@ type feedScope struct {
 	title   string // the scope's own title, "" for the site
 	filter  byline.ArticleFilter
 	section *byline.Section // the section, for a section's scope
+	author  *byline.Author  // the author with their profile, for an author's scope
 }
 
 // feedLink is a <link rel="alternate"> in a page's head.
@@ -128,6 +129,8 @@ func feedDescription(site Site, scope feedScope) string {
 	switch {
 	case scope.section != nil && scope.section.Description != "":
 		return scope.section.Description
+	case scope.author != nil && scope.author.Bio != "":
+		return scope.author.ShortBio()
 	case scope.title != "":
 		return "The latest articles of " + site.Title + " on " + scope.title + "."
 	case site.Description != "":

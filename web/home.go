@@ -19,6 +19,9 @@ type listPage struct {
 	Lead     *byline.Article
 	Top      []*byline.Article
 	Articles []*byline.Article
+	// Author is the author this list is the page of, with their
+	// profile; nil elsewhere.
+	Author *byline.Author
 	// Front is the section this list is the front of, with its place
 	// among the others; nil elsewhere.
 	Front *sectionFront
@@ -92,6 +95,11 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, scope feedScop
 			data.Lead, data.Articles = articles[0], articles[1:]
 		}
 	}
+	if scope.author != nil {
+		data.Author = scope.author
+		data.OGType = "profile"
+		data.Image = s.absImage(r, scope.author.PhotoURL)
+	}
 	if page > 1 {
 		data.PrevURL = pageURL(r.URL.Path, page-1)
 		data.Title = title + " — page " + strconv.Itoa(page)
@@ -103,6 +111,9 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, scope feedScop
 	if scope.path != "" {
 		data.Feeds = append(s.feedLinks(r, l.Site, scope), data.Feeds...)
 		data.Description = feedDescription(l.Site, scope)
+		if scope.author != nil {
+			data.JSONLD = s.authorJSONLD(r, scope.author)
+		}
 	} else {
 		data.JSONLD = s.websiteJSONLD(r, l.Site)
 	}

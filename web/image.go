@@ -31,7 +31,16 @@ var imageSizes = map[string]string{
 	imageLead:    "(min-width: 60rem) 47rem, 100vw",
 	imageFeature: "(min-width: 60rem) 47rem, 100vw",
 	imageThumb:   "(min-width: 40rem) 12rem, 33vw",
+	photoProfile: "8rem",
+	photoBox:     "4rem",
 }
+
+// An author's photo appears large on their page and small in the box at
+// the foot of an article; site.css crops both to a circle of that width.
+const (
+	photoProfile = "profile"
+	photoBox     = "box"
+)
 
 // imageView is what the "image" partial needs to write an <img>.
 type imageView struct {
@@ -53,6 +62,21 @@ func (s *Server) imageOf(a *byline.Article, role string) *imageView {
 		v.Sizes = ""
 	}
 	v.Width, v.Height = s.images.size(a.FeatureImageURL)
+	return v
+}
+
+// photoOf returns the view of au's photo in the given role, or nil when
+// the author has none. The photo is always the site's own upload, so its
+// width and height are known and nothing shifts as it loads.
+func (s *Server) photoOf(au *byline.Author, role string) *imageView {
+	if au == nil || au.PhotoURL == "" {
+		return nil
+	}
+	v := &imageView{Role: role, Src: au.PhotoURL, Eager: role == photoProfile, Sizes: imageSizes[role]}
+	if v.Srcset = byline.ImageSrcset(au.PhotoURL); v.Srcset == "" {
+		v.Sizes = ""
+	}
+	v.Width, v.Height = s.images.size(au.PhotoURL)
 	return v
 }
 

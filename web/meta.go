@@ -80,6 +80,38 @@ func (s *Server) articleJSONLD(r *http.Request, site Site, a *byline.Article) ld
 	return ld
 }
 
+type ldProfilePage struct {
+	Context    string   `json:"@context"`
+	Type       string   `json:"@type"`
+	URL        string   `json:"url"`
+	MainEntity ldPerson `json:"mainEntity"`
+}
+
+type ldPerson struct {
+	Type        string   `json:"@type"`
+	Name        string   `json:"name"`
+	URL         string   `json:"url"`
+	JobTitle    string   `json:"jobTitle,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Image       string   `json:"image,omitempty"`
+	SameAs      []string `json:"sameAs,omitempty"`
+}
+
+// authorJSONLD describes an author's page as a schema.org ProfilePage of
+// a Person, with their website and profiles as sameAs.
+func (s *Server) authorJSONLD(r *http.Request, au *byline.Author) ldProfilePage {
+	u := s.absURL(r, au.URL())
+	p := ldPerson{Type: "Person", Name: au.Name, URL: u, JobTitle: au.JobTitle, Description: au.ShortBio(),
+		Image: s.absImage(r, au.PhotoURL)}
+	if au.Website != "" {
+		p.SameAs = append(p.SameAs, au.Website)
+	}
+	for _, l := range au.Links {
+		p.SameAs = append(p.SameAs, l.URL)
+	}
+	return ldProfilePage{Context: "https://schema.org", Type: "ProfilePage", URL: u, MainEntity: p}
+}
+
 // websiteJSONLD describes the site, with its search, for the home page.
 func (s *Server) websiteJSONLD(r *http.Request, site Site) ldWebSite {
 	return ldWebSite{

@@ -96,6 +96,8 @@ type newsroomLayout struct {
 	Zone string
 	// HasMenus says the site's menus can be edited here.
 	HasMenus bool
+	// AuthorsEnabled shows the Authors entry (the server has an AuthorService).
+	AuthorsEnabled bool
 }
 
 // newsroomNotices are the messages a redirect after an action can ask for
@@ -118,6 +120,7 @@ var newsroomNotices = map[string]string{
 	"uploaded":          "Image uploaded.",
 	"message":           "Message moved.",
 	"section-saved":     "Section saved. The site shows it now.",
+	"author-saved":      "Profile saved. The site shows it now.",
 	"menu-saved":        "Menu saved. The site shows it now.",
 	"published-page":    "Published: the page is on the site now.",
 	"unpublished-page":  "Unpublished: the page is a draft again and off the site.",
@@ -130,7 +133,8 @@ var newsroomNotices = map[string]string{
 func (s *Server) newNewsroomLayout(r *http.Request, u *byline.User, title, section string) newsroomLayout {
 	config := s.siteConfig(r.Context())
 	l := newsroomLayout{Site: config.Site, Zone: config.Dates.ZoneName(), User: u, Title: title, Section: section, HasMenus: s.Menus != nil,
-		Notice: newsroomNotices[r.URL.Query().Get("done")], EmailBanner: s.emailBanner(r.Context(), u)}
+		Notice: newsroomNotices[r.URL.Query().Get("done")], EmailBanner: s.emailBanner(r.Context(), u),
+		AuthorsEnabled: s.Authors != nil}
 	if u.CanReadInbox() && s.Messages != nil {
 		unread := byline.Unread
 		if _, n, err := s.Messages.Find(r.Context(), byline.MessageFilter{Status: &unread, Limit: 1}); err == nil {

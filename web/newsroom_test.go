@@ -68,7 +68,7 @@ func newNewsroom(t *testing.T, configure ...func(*web.Server)) *newsroomSite {
 		}
 	}
 	srv := &web.Server{
-		Articles: n.articles, Sections: n.sections, Pages: n.pages, Menus: n.menus, Site: web.Site{Title: "The Test Times"}, Messages: n.messages,
+		Articles: n.articles, Authors: sqlite.NewAuthorService(db), Sections: n.sections, Pages: n.pages, Menus: n.menus, Site: web.Site{Title: "The Test Times"}, Messages: n.messages,
 		Users: users, Sessions: sqlite.NewSessionService(db), Desk: n.desk, Autosaves: n.autosaves, Settings: sqlite.NewSettingsService(db),
 		Uploads: sqlite.NewUploadService(db), UploadDir: n.uploadDir, Limiter: sqlite.NewRateLimiter(db),
 		PublicDir: os.DirFS(filepath.Dir(n.uploadDir)), Now: db.Now,

@@ -134,6 +134,11 @@ func (s *Server) routes() *http.ServeMux {
 			mux.HandleFunc("GET /newsroom/menus/{location}", s.signedIn(s.editMenu))
 			mux.HandleFunc("POST /newsroom/menus/{location}", s.signedIn(s.saveMenu))
 		}
+		if s.Authors != nil {
+			mux.HandleFunc("GET /newsroom/authors", s.signedIn(s.showAuthors))
+			mux.HandleFunc("GET /newsroom/authors/{id}", s.signedIn(s.editAuthor))
+			mux.HandleFunc("POST /newsroom/authors/{id}", s.signedIn(s.saveAuthor))
+		}
 		mux.HandleFunc("GET /newsroom/uploads", s.signedIn(s.showUploads))
 		mux.HandleFunc("POST /newsroom/uploads", s.signedIn(s.uploadImage))
 		mux.HandleFunc("GET /newsroom/inbox", s.signedIn(s.showInbox))

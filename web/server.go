@@ -33,6 +33,11 @@ type Server struct {
 	// per section and the newsroom's section list.
 	Sections byline.SectionService
 
+	// Authors, if set, shows each author's profile (photo, job title,
+	// bio, links) on their page and in a box at the foot of their
+	// articles, and serves the newsroom's author profiles.
+	Authors byline.AuthorService
+
 	// Pages, if set, serves the static pages at /{slug}/ and
 	// /{parent}/{slug}/ (and their old addresses) and the newsroom's
 	// page editor.
@@ -167,6 +172,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.templates = mustParseTemplates(s.assets, template.FuncMap{
 		"image": s.imageOf,
+		"photo": s.photoOf,
 		// A page reads the settings before it renders (newLayout), so the
 		// style current then is the page's own.
 		"date": func(t time.Time) string { return s.dates.current().Date(t) },

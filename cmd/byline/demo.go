@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/bylinenews/byline"
 	"github.com/bylinenews/byline/internal/demo"
@@ -20,6 +21,9 @@ const demoEmail = "demo@example.com"
 func fillDemo(ctx context.Context, db *backend, publicDir string, temporary bool, logger *slog.Logger) (string, error) {
 	report, err := demo.Fill(ctx, publicDir, db.Services)
 	if err != nil {
+		return "", err
+	}
+	if err := demo.FillProfiles(ctx, filepath.Join(publicDir, "uploads"), db.Authors); err != nil {
 		return "", err
 	}
 	logger.Info("demo site filled", "created", report.Created, "updated", report.Updated, "database", db.describe, "temporary", temporary)

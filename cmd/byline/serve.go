@@ -68,6 +68,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	}
 	srv := &web.Server{
 		Articles:  db.Articles,
+		Authors:   db.Authors,
 		Sections:  db.Sections,
 		Pages:     db.Pages,
 		Menus:     db.Menus,
