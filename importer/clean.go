@@ -73,6 +73,30 @@ func plainLine(s string) string {
 	return strings.TrimSpace(spaceRE.ReplaceAllString(s, " "))
 }
 
+var blockEndRE = regexp.MustCompile(`(?i)<\s*(br|/p|/div|/li|/h[1-6])[^>]*>`)
+
+// plainParagraphs turns text that may hold tags and entities (a
+// WordPress user's description) into plain paragraphs, one per line or
+// block, within max runes (cut at a word with an ellipsis).
+func plainParagraphs(s string, max int) string {
+	s = tagRE.ReplaceAllString(blockEndRE.ReplaceAllString(s, "\n"), "") // inline tags join their words
+	var paragraphs []string
+	for line := range strings.Lines(s) {
+		if line = plainLine(line); line != "" {
+			paragraphs = append(paragraphs, line)
+		}
+	}
+	out := strings.Join(paragraphs, "\n\n")
+	if r := []rune(out); len(r) > max {
+		cut := string(r[:max-1])
+		if sp := strings.LastIndexByte(cut, ' '); sp > 0 {
+			cut = cut[:sp]
+		}
+		out = cut + "…"
+	}
+	return out
+}
+
 // looksLikeHTML reports whether a body is HTML rather than plain text.
 var htmlBlockRE = regexp.MustCompile(`(?i)<(p|div|br|h[1-6]|ul|ol|li|blockquote|figure|img|table|a\s)[\s/>]`)
 

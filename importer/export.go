@@ -20,6 +20,9 @@ import (
 type Writer interface {
 	// WriteSections adds the site's sections, before any article.
 	WriteSections(sections []*byline.Section) error
+	// WriteAuthors adds the profiles of the site's authors that have one,
+	// before any article.
+	WriteAuthors(authors []*byline.Author) error
 	// WritePage adds a static page, parents before the pages under them.
 	WritePage(rec *byline.PageRecord) error
 	// Write adds one article.
@@ -42,10 +45,11 @@ type Source struct {
 	Articles byline.ArticleService
 	Sections byline.SectionService
 	Pages    byline.PageService
+	Authors  byline.AuthorService
 }
 
 // ExportSite writes the whole site to w, its structure first (sections,
-// then pages), then every article, and returns how many articles it wrote. It does not
+// authors' profiles, then pages), then every article, and returns how many articles it wrote. It does not
 // close w.
 func ExportSite(ctx context.Context, src Source, w Writer) (int, error) {
 	if src.Sections != nil {
@@ -54,6 +58,26 @@ func ExportSite(ctx context.Context, src Source, w Writer) (int, error) {
 			return 0, err
 		}
 		if err := w.WriteSections(sections); err != nil {
+			return 0, err
+		}
+	}
+	if src.Authors != nil {
+		var profiles []*byline.Author
+		for offset := 0; ; offset += 500 {
+			list, _, err := src.Authors.Find(ctx, byline.AuthorFilter{Limit: 500, Offset: offset})
+			if err != nil {
+				return 0, err
+			}
+			for _, au := range list {
+				if au.HasProfile() {
+					profiles = append(profiles, au)
+				}
+			}
+			if len(list) < 500 {
+				break
+			}
+		}
+		if err := w.WriteAuthors(profiles); err != nil {
 			return 0, err
 		}
 	}
@@ -103,6 +127,9 @@ type WXRWriter struct {
 	// sections are the site's, written as the channel's categories; an
 	// article's section that is not among them is added.
 	sections []*byline.Section
+	// profiles are the authors' profiles, by slug, written with the
+	// channel's authors.
+	profiles map[string]*byline.Author
 }
 
 // attachmentIDs puts attachment posts in an ID range of their own.
@@ -129,6 +156,24 @@ func (x *WXRWriter) WriteSections(sections []*byline.Section) error {
 		if !x.seen["s:"+sec.Slug] {
 			x.seen["s:"+sec.Slug] = true
 			x.sections = append(x.sections, sec)
+		}
+	}
+	return nil
+}
+
+// WriteAuthors keeps the authors' profiles for the channel's wp:author
+// elements: the bio as wp:author_description, the rest as Byline's own
+// wp:author_byline_profile. Every author with a profile is written, with
+// articles or not.
+func (x *WXRWriter) WriteAuthors(authors []*byline.Author) error {
+	if x.profiles == nil {
+		x.profiles = map[string]*byline.Author{}
+	}
+	for _, au := range authors {
+		x.profiles[au.Slug] = au
+		if !x.seen["a:"+au.Slug] {
+			x.seen["a:"+au.Slug] = true
+			x.authors = append(x.authors, byline.Author{Slug: au.Slug, Name: au.Name})
 		}
 	}
 	return nil
@@ -349,6 +394,12 @@ func (x *WXRWriter) Close() error {
 		inlineCDATA(b, "wp:author_display_name", xmlSafe(au.Name))
 		inlineCDATA(b, "wp:author_first_name", "")
 		inlineCDATA(b, "wp:author_last_name", "")
+		if p := x.profiles[au.Slug]; p != nil {
+			inlineCDATA(b, "wp:author_description", xmlSafe(p.Bio))
+			j := toJSONAuthor(p)
+			prof, _ := json.Marshal(wxrProfile{JobTitle: j.JobTitle, PhotoURL: j.PhotoURL, Website: j.Website, Links: j.Links})
+			inlineCDATA(b, "wp:author_byline_profile", xmlSafe(string(prof)))
+		}
 		b.WriteString("</wp:author>\n")
 	}
 	for i, sec := range x.sections {

@@ -53,8 +53,11 @@ func checkItems(t *testing.T, format Format, data []byte) []*Item {
 		if it.Page != nil {
 			kinds++
 		}
+		if it.Author != nil {
+			kinds++
+		}
 		if kinds != 1 {
-			t.Fatalf("item %+v is not exactly one of article, section, page, skip, error", it)
+			t.Fatalf("item %+v is not exactly one of article, section, page, author, skip, error", it)
 		}
 	}
 	var pe *ParseError

@@ -67,6 +67,10 @@ type Item struct {
 	// Page, when set, is not an article but a static page, imported after
 	// the articles and sections.
 	Page *PageItem
+	// Author, when set, is not an article but an author's name and
+	// profile (a WordPress wp:author), imported after the articles so
+	// that its name is the one the byline shows.
+	Author *byline.Author
 	// Notes are remarks counted in the report, e.g. "shortcode [gallery]
 	// left as text".
 	Notes []string
@@ -215,6 +219,8 @@ type Report struct {
 	// updated.
 	Sections int
 	Pages    int
+	// Authors is how many authors' names and profiles were stored.
+	Authors int
 	// Media says what became of the images on other hosts.
 	Media MediaReport
 }
@@ -250,6 +256,9 @@ type Importer struct {
 	Articles byline.ArticleService
 	Sections byline.SectionService
 	Pages    byline.PageService
+	// Authors stores the authors' names and profiles the files carry;
+	// nil passes them over (the articles still credit them by name).
+	Authors byline.AuthorService
 	// Uploads records the images copied in (Options.Media), once the
 	// articles are stored; nil records none.
 	Uploads byline.UploadService
@@ -344,6 +353,23 @@ type run struct {
 	sections     []*byline.Section
 	sectionIndex map[string]int
 	pages        []*PageItem
+	// authors are the authors the files name with a profile, by slug, in
+	// the order first seen; the last of a slug wins.
+	authors     []*byline.Author
+	authorIndex map[string]int
+}
+
+// addAuthor keeps an author the check read.
+func (r *run) addAuthor(au *byline.Author) {
+	if r.authorIndex == nil {
+		r.authorIndex = map[string]int{}
+	}
+	if i, ok := r.authorIndex[au.Slug]; ok {
+		r.authors[i] = au
+		return
+	}
+	r.authorIndex[au.Slug] = len(r.authors)
+	r.authors = append(r.authors, au)
 }
 
 // addSection keeps a section the check read.
@@ -375,6 +401,18 @@ func (r *run) storeStructure(ctx context.Context, im *Importer) error {
 		fallthrough
 	default:
 		r.report.Sections = len(r.sections)
+	}
+	switch {
+	case len(r.authors) == 0:
+	case im.Authors == nil:
+		r.skipped["author profile (no author service)"] += len(r.authors)
+	case !r.opts.DryRun:
+		if err := im.Authors.Import(ctx, r.authors); err != nil {
+			return fmt.Errorf("import authors: %w", err)
+		}
+		fallthrough
+	default:
+		r.report.Authors = len(r.authors)
 	}
 	switch {
 	case len(r.pages) == 0:
@@ -441,6 +479,18 @@ func (r *run) check(ctx context.Context) error {
 					return nil
 				}
 				r.addSection(it.Section)
+				return nil
+			}
+			if it.Author != nil {
+				if it.Author.Slug == "" {
+					it.Author.Slug = byline.SlugOrUntitled(it.Author.Name)
+				}
+				it.Author.Normalize()
+				if err := it.Author.Validate(); err != nil {
+					r.report.Bad = append(r.report.Bad, &ParseError{File: f.name, Line: it.Line, Item: it.Label, Err: err})
+					return nil
+				}
+				r.addAuthor(it.Author)
 				return nil
 			}
 			if it.Page != nil {
@@ -548,7 +598,7 @@ func (r *run) store(ctx context.Context, articles byline.ArticleService) error {
 		stopped := errors.New("stopped")
 		for _, f := range r.files {
 			err := r.readFile(ctx, f, false, func(it *Item) error {
-				if it.Skip != "" || it.Section != nil || it.Page != nil {
+				if it.Skip != "" || it.Section != nil || it.Page != nil || it.Author != nil {
 					return nil
 				}
 				seq++

@@ -21,18 +21,19 @@ type testSite struct {
 	*sqlite.ArticleService
 	sections *sqlite.SectionService
 	pages    *sqlite.PageService
+	authors  *sqlite.AuthorService
 }
 
 // newSite returns a new, empty site.
 func newSite(t *testing.T) *testSite {
 	t.Helper()
 	db := dbtest.OpenSQLite(t)
-	return &testSite{ArticleService: sqlite.NewArticleService(db), sections: sqlite.NewSectionService(db), pages: sqlite.NewPageService(db)}
+	return &testSite{ArticleService: sqlite.NewArticleService(db), sections: sqlite.NewSectionService(db), pages: sqlite.NewPageService(db), authors: sqlite.NewAuthorService(db)}
 }
 
 // source is the site as ExportSite reads it.
 func (s *testSite) source() Source {
-	return Source{Articles: s.ArticleService, Sections: s.sections, Pages: s.pages}
+	return Source{Articles: s.ArticleService, Sections: s.sections, Pages: s.pages, Authors: s.authors}
 }
 
 // copyFile copies src to dir/name.
@@ -97,7 +98,7 @@ func snapshot(t *testing.T, s *testSite) string {
 
 func runImport(t *testing.T, s *testSite, opts Options, paths ...string) (*Report, error) {
 	t.Helper()
-	return (&Importer{Articles: s, Sections: s.sections, Pages: s.pages}).Run(t.Context(), paths, nil, opts)
+	return (&Importer{Articles: s, Sections: s.sections, Pages: s.pages, Authors: s.authors}).Run(t.Context(), paths, nil, opts)
 }
 
 func TestImporter_Run(t *testing.T) {

@@ -39,6 +39,8 @@ import (
 // structure, written before the articles:
 //
 //	{"type": "section", "slug": string, "name": string, "description": string, "parent": string (the parent's slug), "position": number}
+//	{"type": "author", "slug": string, "name": string, "job_title": string, "bio": string (plain text),
+//	 "photo_url": string (under /files/uploads/), "website": string, "links": array of {"label": string, "url": string}}
 //	{"type": "page", "title": string, "slug": string, "parent": string (the parent page's slug), "body": string (Markdown),
 //	 "status": "published" or "draft", "position": number, "import_key": string, "old_paths": array of strings}
 //
@@ -89,6 +91,32 @@ type jsonSection struct {
 	Description string `json:"description,omitempty"`
 	Parent      string `json:"parent,omitempty"`
 	Position    int    `json:"position,omitempty"`
+}
+
+// jsonAuthor is a line of type "author": an author's name and profile.
+type jsonAuthor struct {
+	Type     string           `json:"type"`
+	Slug     string           `json:"slug"`
+	Name     string           `json:"name"`
+	JobTitle string           `json:"job_title,omitempty"`
+	Bio      string           `json:"bio,omitempty"`
+	PhotoURL string           `json:"photo_url,omitempty"`
+	Website  string           `json:"website,omitempty"`
+	Links    []jsonAuthorLink `json:"links,omitempty"`
+}
+
+// jsonAuthorLink is one of an author's links.
+type jsonAuthorLink struct {
+	Label string `json:"label"`
+	URL   string `json:"url"`
+}
+
+func toJSONAuthor(au *byline.Author) jsonAuthor {
+	j := jsonAuthor{Type: "author", Slug: au.Slug, Name: au.Name, JobTitle: au.JobTitle, Bio: au.Bio, PhotoURL: au.PhotoURL, Website: au.Website}
+	for _, l := range au.Links {
+		j.Links = append(j.Links, jsonAuthorLink(l))
+	}
+	return j
 }
 
 // jsonPage is a line of type "page".
@@ -196,6 +224,21 @@ func decodeStructure(it *Item, kind string, line []byte) {
 		}
 		it.Label = "section “" + j.Name + "”"
 		it.Section = &byline.Section{Slug: j.Slug, Name: j.Name, Description: j.Description, ParentSlug: j.Parent, Position: j.Position}
+	case "author":
+		var j jsonAuthor
+		if err := dec.Decode(&j); err != nil {
+			it.Err = jsonError(err)
+			return
+		}
+		if j.Slug == "" || byline.Slugify(j.Slug) != j.Slug {
+			it.Err = byline.Errorf(byline.Invalid, "An author needs a slug of lower-case letters, digits and single hyphens.")
+			return
+		}
+		it.Label = "author “" + j.Name + "”"
+		it.Author = &byline.Author{Slug: j.Slug, Name: j.Name, JobTitle: j.JobTitle, Bio: j.Bio, PhotoURL: j.PhotoURL, Website: j.Website}
+		for _, l := range j.Links {
+			it.Author.Links = append(it.Author.Links, byline.AuthorLink(l))
+		}
 	case "page":
 		rec, err := decodeJSONPage(line)
 		if err != nil {
@@ -205,7 +248,7 @@ func decodeStructure(it *Item, kind string, line []byte) {
 		it.Label = "page “" + rec.Page.Title + "”"
 		it.Page = &PageItem{Record: rec}
 	default:
-		it.Err = byline.Errorf(byline.Invalid, "Unknown type %q: a line is an article (no type), a section or a page.", kind)
+		it.Err = byline.Errorf(byline.Invalid, "Unknown type %q: a line is an article (no type), a section, an author or a page.", kind)
 	}
 }
 
@@ -332,6 +375,16 @@ func (jw *JSONLWriter) WriteSections(sections []*byline.Section) error {
 	for _, sec := range ordered {
 		if err := jw.enc.Encode(jsonSection{Type: "section", Slug: sec.Slug, Name: sec.Name, Description: sec.Description,
 			Parent: sec.ParentSlug, Position: sec.Position}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteAuthors writes a line per author.
+func (jw *JSONLWriter) WriteAuthors(authors []*byline.Author) error {
+	for _, au := range authors {
+		if err := jw.enc.Encode(toJSONAuthor(au)); err != nil {
 			return err
 		}
 	}

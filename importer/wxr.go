@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -161,6 +162,45 @@ type wxrTerm struct {
 type wxrAuthor struct {
 	Login       string `xml:"author_login"`
 	DisplayName string `xml:"author_display_name"`
+	FirstName   string `xml:"author_first_name"`
+	LastName    string `xml:"author_last_name"`
+	// Description is the user's biographical info, which WordPress's own
+	// export leaves out and some plugins add.
+	Description string `xml:"author_description"`
+	// Profile is the rest of a Byline author's profile, as JSON, in a file
+	// Byline wrote; WordPress's importer passes it over.
+	Profile string `xml:"author_byline_profile"`
+}
+
+// wxrProfile is what wp:author_byline_profile holds.
+type wxrProfile struct {
+	JobTitle string           `json:"job_title,omitempty"`
+	PhotoURL string           `json:"photo_url,omitempty"`
+	Website  string           `json:"website,omitempty"`
+	Links    []jsonAuthorLink `json:"links,omitempty"`
+}
+
+// author returns the author a wp:author describes: the display name, else
+// the first and last names, else the login, with the login as the slug
+// (as the posts' dc:creator names it) and the description as the bio.
+func (a *wxrAuthor) author() *byline.Author {
+	login := strings.TrimSpace(a.Login)
+	name := plainLine(a.DisplayName)
+	if name == "" {
+		name = plainLine(a.FirstName + " " + a.LastName)
+	}
+	if name == "" {
+		name = login
+	}
+	au := &byline.Author{Slug: byline.Slugify(login), Name: name, Bio: plainParagraphs(a.Description, byline.MaxBioRunes)}
+	var p wxrProfile
+	if strings.TrimSpace(a.Profile) != "" && json.Unmarshal([]byte(a.Profile), &p) == nil {
+		au.JobTitle, au.PhotoURL, au.Website = p.JobTitle, p.PhotoURL, p.Website
+		for _, l := range p.Links {
+			au.Links = append(au.Links, byline.AuthorLink{Label: l.Label, URL: l.URL})
+		}
+	}
+	return au
 }
 
 // wxrChannel is what the file says before its items.
@@ -271,7 +311,14 @@ func (w *WXR) ReadItems(name string, r io.Reader, emit func(*Item) error) error 
 					return fail(err, "")
 				}
 				depth--
-				ch.authors[strings.TrimSpace(a.Login)] = plainLine(a.DisplayName)
+				line, _ := d.InputPos()
+				au := a.author()
+				ch.authors[strings.TrimSpace(a.Login)] = au.Name
+				if au.Slug != "" {
+					if err := emit(&Item{Line: line, Label: "author “" + au.Name + "”", Author: au}); err != nil {
+						return err
+					}
+				}
 			case depth == 3 && (isWP(t.Name.Space) && (t.Name.Local == "wxr_version" || t.Name.Local == "base_site_url") || t.Name.Local == "generator"):
 				var s string
 				if err := d.DecodeElement(&s, &t); err != nil {

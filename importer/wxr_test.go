@@ -33,7 +33,7 @@ func articles(items []*Item) (recs []*byline.ArticleRecord, skips map[string]int
 	skips = map[string]int{}
 	for _, it := range items {
 		switch {
-		case it.Section != nil, it.Page != nil: // the site's structure: see structure_test.go
+		case it.Section != nil, it.Page != nil, it.Author != nil: // the site's structure: see structure_test.go and author_test.go
 		case it.Skip != "":
 			skips[it.Skip]++
 		case it.Err != nil:

@@ -71,7 +71,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err != nil {
 		return err
 	}
-	n, err := importer.ExportSite(ctx, importer.Source{Articles: db.Articles, Sections: db.Sections, Pages: db.Pages}, ew)
+	n, err := importer.ExportSite(ctx, importer.Source{Articles: db.Articles, Sections: db.Sections, Pages: db.Pages, Authors: db.Authors}, ew)
 	if cerr := ew.Close(); err == nil {
 		err = cerr
 	}

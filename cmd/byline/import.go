@@ -68,7 +68,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	defer db.Close()
-	im := &importer.Importer{Articles: db.Articles, Sections: db.Sections, Uploads: db.Uploads, Pages: db.Pages}
+	im := &importer.Importer{Articles: db.Articles, Sections: db.Sections, Uploads: db.Uploads, Pages: db.Pages, Authors: db.Authors}
 	opts := importer.Options{Format: c.format, DryRun: c.dryRun, SkipBad: c.skipBad, AllowDuplicates: c.allowDuplicates}
 	// The same story is looked for on the day the site shows.
 	if st, err := db.Settings.Settings(ctx); err != nil {
