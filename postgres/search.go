@@ -62,7 +62,8 @@ const headlineWords = `to_tsvector('byline_words', replace(a.headline, '<', ' ')
 // pages of a search one snapshot.
 type searchTx struct {
 	*SearchService
-	tx pgx.Tx
+	tx   pgx.Tx
+	walk bool // the search's words are common: walk the newest articles
 }
 
 // inSearchTx runs fn in a search transaction.
@@ -102,20 +103,26 @@ func (s *searchTx) search(ctx context.Context, q byline.Query) (*byline.SearchRe
 	if some := terms.some(); some != "" {
 		groups = append(groups, some)
 	}
+	// A search of common words, without a tag or an author, walks the
+	// newest articles instead of gathering its matches from the GIN index
+	// (see walk).
+	walk, err := s.common(ctx, q, terms.scored())
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", q.String(), err)
+	}
+	s.walk = walk
 	counts := make([]int, len(groups))
 	for i, expr := range groups {
-		n, err := s.countMatches(ctx, expr, vis)
+		n, approx, err := s.countGroup(ctx, expr, vis)
 		if err != nil {
 			return nil, fmt.Errorf("search %q: %w", q.String(), err)
 		}
 		counts[i] = n
 		res.Total += n
+		res.Approximate = res.Approximate || approx
 	}
 	offset, limit := min(max(q.Offset, 0), res.Total), q.PageLimit()
-	var (
-		hits []scoredID
-		err  error
-	)
+	var hits []scoredID
 	if q.Sort == byline.SortNewest {
 		hits, err = s.newest(ctx, tsAny(groups), vis, offset, limit)
 	} else {
